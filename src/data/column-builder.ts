@@ -431,7 +431,7 @@ export class ColumnBuilder {
 }
 
 /** "id", "ID", "customer_id", "PassengerId", "customerID" — not "paid" or "valid". */
-const ID_NAME = /^(id|Id|ID)$|[_\s-](id|Id|ID)$|[a-z](Id|ID)$|^(id|ID)[_\s-]/;
+export const ID_NAME = /^(id|Id|ID)$|[_\s-](id|Id|ID)$|[a-z](Id|ID)$|^(id|ID)[_\s-]/;
 
 function isRowIndex(values: Float64Array): boolean {
   for (let i = 1; i < values.length; i++) if (values[i] !== values[i - 1] + 1) return false;

@@ -32,6 +32,8 @@ export type ParamSpec =
   | (SpecBase & { readonly type: 'boolean'; readonly default: boolean })
   | (SpecBase & { readonly type: 'choice'; readonly values: readonly string[]; readonly default: string })
   | (SpecBase & { readonly type: 'string'; readonly default: string })
+  /** Several of `values`, e.g. which date parts to extract. */
+  | (SpecBase & { readonly type: 'multi'; readonly values: readonly string[]; readonly default: readonly string[] })
   /** Column names the step applies to; null = every column the step can handle. */
   | (SpecBase & { readonly type: 'columns'; readonly default: readonly string[] | null })
   /** A number, or null for "decided from the data" (e.g. maxDepth unlimited). */

@@ -39,6 +39,10 @@ function check(id: string, key: string, spec: ParamSpec, value: ParamValue): Par
     case 'string':
       if (typeof value !== 'string') bad(`must be text, got ${JSON.stringify(value)}`);
       return value;
+    case 'multi':
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && spec.values.includes(v)))
+        bad(`must be a list drawn from ${spec.values.join(', ')}`);
+      return value;
     case 'columns':
       if (value === null) return null;
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) bad('must be a list of column names');
@@ -90,8 +94,42 @@ export function parseParamText(id: string, schema: ParamSchema, key: string, tex
         code: 'bad-parameter',
       });
     case 'columns':
+    case 'multi':
       return text === '' ? [] : text.split(',').map((s) => s.trim());
     default:
       return text;
   }
+}
+
+/** Typed reads of resolved parameters; a wrong type here is a programming error, not user input. */
+export function numParam(p: Params, key: string): number {
+  const v = p[key];
+  if (typeof v !== 'number') throw new Error(`parameter ${key} is not a number`);
+  return v;
+}
+
+export function optNumParam(p: Params, key: string): number | null {
+  const v = p[key];
+  if (v === null) return null;
+  if (typeof v !== 'number') throw new Error(`parameter ${key} is not a number`);
+  return v;
+}
+
+export function boolParam(p: Params, key: string): boolean {
+  const v = p[key];
+  if (typeof v !== 'boolean') throw new Error(`parameter ${key} is not a boolean`);
+  return v;
+}
+
+export function strParam(p: Params, key: string): string {
+  const v = p[key];
+  if (typeof v !== 'string') throw new Error(`parameter ${key} is not a string`);
+  return v;
+}
+
+export function colsParam(p: Params, key: string): readonly string[] | null {
+  const v = p[key];
+  if (v === null) return null;
+  if (!Array.isArray(v)) throw new Error(`parameter ${key} is not a list`);
+  return v as readonly string[];
 }

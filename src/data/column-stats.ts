@@ -1,0 +1,63 @@
+import { ID_NAME } from './column-builder.js';
+import type { Column } from './frame.js';
+
+/** Number of distinct non-missing values. */
+export function distinctCount(c: Column): number {
+  switch (c.kind) {
+    case 'numeric':
+    case 'datetime': {
+      const v = c.values.filter((x) => !Number.isNaN(x)).sort();
+      let d = v.length ? 1 : 0;
+      for (let i = 1; i < v.length; i++) if (v[i] !== v[i - 1]) d++;
+      return d;
+    }
+    case 'categorical': {
+      const seen = new Uint8Array(c.categories.length);
+      let d = 0;
+      for (let i = 0; i < c.codes.length; i++) {
+        const k = c.codes[i];
+        if (k >= 0 && !seen[k]) {
+          seen[k] = 1;
+          d++;
+        }
+      }
+      return d;
+    }
+    case 'text':
+      return new Set(c.values.filter((s) => s !== null)).size;
+  }
+}
+
+export function missingCount(c: Column): number {
+  let m = 0;
+  switch (c.kind) {
+    case 'numeric':
+    case 'datetime':
+      for (let i = 0; i < c.values.length; i++) if (Number.isNaN(c.values[i])) m++;
+      return m;
+    case 'categorical':
+      for (let i = 0; i < c.codes.length; i++) if (c.codes[i] < 0) m++;
+      return m;
+    case 'text':
+      for (const s of c.values) if (s === null) m++;
+      return m;
+  }
+}
+
+/**
+ * Identifier-like: every value different (at least 20 rows), and for numbers also a row counter
+ * or an identifier-sounding name, because a unique float (a price) is a measurement, not a key.
+ */
+export function isIdLike(c: Column): boolean {
+  const n = c.kind === 'categorical' ? c.codes.length : c.values.length;
+  const present = n - missingCount(c);
+  if (present < 20) return false;
+  if (c.kind === 'categorical') return distinctCount(c) === present;
+  if (c.kind !== 'numeric') return false;
+  const v = c.values;
+  let counter = v[0] === 0 || v[0] === 1;
+  for (let i = 1; i < n && counter; i++) if (v[i] !== v[i - 1] + 1) counter = false;
+  if (counter) return true;
+  for (let i = 0; i < n; i++) if (!Number.isInteger(v[i])) return false;
+  return ID_NAME.test(c.name) && distinctCount(c) === present;
+}

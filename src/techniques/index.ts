@@ -1,0 +1,11 @@
+// Importing this module registers every built-in technique.
+export * from './contract.js';
+export { register, technique, listTechniques, hasTechnique } from './registry.js';
+export { resolveParams, parseParamText, defaults } from './params.js';
+export { dropColumns } from './drop-columns.js';
+export { dropDuplicates } from './drop-duplicates.js';
+export { impute } from './impute.js';
+export { oneHot } from './one-hot.js';
+export { ordinal } from './ordinal.js';
+export { standardScale } from './scale.js';
+export { datetimeParts } from './datetime-parts.js';

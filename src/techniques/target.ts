@@ -1,0 +1,69 @@
+import { GlassboxError } from '../data/errors.js';
+import { cellString, type Column, type Frame } from '../data/frame.js';
+import type { TargetInfo, Task } from './contract.js';
+
+/** Class labels sorted as scikit-learn sorts them: numerically when every label is a number, else as text. */
+export function sortClasses(labels: readonly string[]): string[] {
+  const numeric = labels.every((l) => l.trim() !== '' && !Number.isNaN(Number(l)));
+  return labels.slice().sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Distinct non-missing labels of a column as text. */
+export function labelsOf(c: Column): string[] {
+  const seen = new Set<string>();
+  const n = c.kind === 'categorical' ? c.codes.length : c.values.length;
+  for (let i = 0; i < n; i++) {
+    const s = cellString(c, i);
+    if (s !== '') seen.add(s);
+  }
+  return [...seen];
+}
+
+/** binary for two labels, multiclass for a categorical with more, regression for numbers. */
+export function guessTask(c: Column): Task {
+  const distinct = labelsOf(c).length;
+  if (distinct === 2) return 'binary';
+  if (c.kind === 'numeric') return 'regression';
+  return 'multiclass';
+}
+
+/**
+ * The target as models see it. Rows with a missing target must already be removed.
+ * Classification labels are compared as text, so a bundle's classes match new data's however it was read.
+ */
+export function targetInfo(frame: Frame, name: string, task: Task, classes?: readonly string[]): TargetInfo {
+  const c = frame.get(name);
+  const n = frame.nRows;
+  const y = new Float64Array(n);
+  if (task === 'regression') {
+    if (c.kind !== 'numeric')
+      throw new GlassboxError(`target "${name}" is ${c.kind}, not numeric: use --task binary or multiclass`, {
+        column: name,
+      });
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(c.values[i]))
+        throw new GlassboxError(`target "${name}" is missing in row ${i + 1}`, { column: name, row: i + 1 });
+      y[i] = c.values[i];
+    }
+    return { name, task, y, classes: [] };
+  }
+  const labels = classes ?? sortClasses(labelsOf(c));
+  if (labels.length < 2)
+    throw new GlassboxError(
+      `target "${name}" has ${labels.length === 0 ? 'no values' : `only one class ("${labels[0]}")`}; a model needs at least two`,
+      { column: name },
+    );
+  if (task === 'binary' && labels.length !== 2)
+    throw new GlassboxError(`target "${name}" has ${labels.length} classes; use --task multiclass`, { column: name });
+  const index = new Map(labels.map((l, k) => [l, k]));
+  for (let i = 0; i < n; i++) {
+    const k = index.get(cellString(c, i));
+    if (k === undefined)
+      throw new GlassboxError(`target "${name}" row ${i + 1}: unknown class "${cellString(c, i)}"`, {
+        column: name,
+        row: i + 1,
+      });
+    y[i] = k;
+  }
+  return { name, task, y, classes: labels };
+}

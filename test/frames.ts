@@ -1,0 +1,58 @@
+import { categoricalFromStrings, datetimeColumn, Frame, numericColumn, textColumn } from '../src/data/frame.js';
+import { readCsv } from '../src/data/read-csv.js';
+import { fileSource } from '../src/node/source.js';
+import { datasetPath, manifest } from './datasets.js';
+
+/** A small frame with every column kind, missing values and a rare category. */
+export function mixedFrame(n = 60, seed = 3): Frame {
+  let s = seed;
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const x = new Float64Array(n);
+  const z = new Float64Array(n);
+  const when = new Float64Array(n);
+  const color: (string | null)[] = [];
+  const target: string[] = [];
+  const amount = new Float64Array(n);
+  const notes: (string | null)[] = [];
+  for (let i = 0; i < n; i++) {
+    x[i] = i % 9 === 4 ? NaN : Math.round(rnd() * 1000) / 10;
+    z[i] = rnd() * 2 - 1;
+    when[i] =
+      i % 13 === 7
+        ? NaN
+        : Date.UTC(2020, 0, 1) + Math.floor(rnd() * 800) * 86_400_000 + Math.floor(rnd() * 24) * 3_600_000;
+    color.push(i % 11 === 5 ? null : i === 17 ? 'violet' : ['red', 'green', 'blue'][Math.floor(rnd() * 3)]);
+    const score = x[i] / 50 + z[i] + (color[i] === 'red' ? 1 : 0) + rnd();
+    target.push(score > 1.5 ? 'yes' : 'no');
+    amount[i] = 3 * z[i] + (Number.isNaN(x[i]) ? 0 : x[i] / 10) + rnd();
+    notes.push(i % 4 === 0 ? null : `note number ${i} says something`);
+  }
+  return new Frame([
+    numericColumn('x', x),
+    numericColumn('z', z),
+    datetimeColumn('when', when),
+    categoricalFromStrings('color', color),
+    textColumn('notes', notes),
+    numericColumn('amount', amount, 'target'),
+    categoricalFromStrings('label', target, 'ignored'),
+  ]);
+}
+
+/** Rows of the mixed frame with categories never seen in training and missing values everywhere. */
+export function unseenFrame(): Frame {
+  return new Frame([
+    numericColumn('x', Float64Array.from([NaN, 5, 120])),
+    numericColumn('z', Float64Array.from([0.5, NaN, -3])),
+    datetimeColumn('when', Float64Array.from([NaN, Date.UTC(2031, 5, 6, 7), Date.UTC(1999, 11, 31)])),
+    categoricalFromStrings('color', ['purple', null, 'red']),
+    textColumn('notes', [null, 'x', 'y z']),
+    numericColumn('amount', Float64Array.from([1, 2, 3]), 'target'),
+    categoricalFromStrings('label', ['no', 'yes', 'no'], 'ignored'),
+  ]);
+}
+
+export async function readDataset(file: string): Promise<Frame> {
+  const m = manifest().find((e) => e.file === file);
+  const r = await readCsv(fileSource(datasetPath(file)), m?.columns ? { columns: m.columns } : {});
+  return r.frame;
+}

@@ -6,9 +6,9 @@
 export class ByteDict {
   private arena = new Uint8Array(1 << 12);
   private arenaUsed = 0;
-  private offsets = new Int32Array(64);
-  private lengths = new Int32Array(64);
-  private hashes = new Int32Array(64);
+  private offsets: Int32Array = new Int32Array(64);
+  private lengths: Int32Array = new Int32Array(64);
+  private hashes: Int32Array = new Int32Array(64);
   private table = new Int32Array(128).fill(-1);
   size = 0;
 
@@ -43,9 +43,9 @@ export class ByteDict {
     const code = this.size++;
     const len = end - start;
     if (code >= this.offsets.length) {
-      this.offsets = grow(this.offsets, this.offsets.length * 2);
-      this.lengths = grow(this.lengths, this.lengths.length * 2);
-      this.hashes = grow(this.hashes, this.hashes.length * 2);
+      this.offsets = growI32(this.offsets, this.offsets.length * 2);
+      this.lengths = growI32(this.lengths, this.lengths.length * 2);
+      this.hashes = growI32(this.hashes, this.hashes.length * 2);
     }
     if (this.arenaUsed + len > this.arena.length) {
       const next = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + len));
@@ -83,18 +83,47 @@ export class ByteDict {
   }
 
   /** Decodes every key; throws (TypeError from a fatal TextDecoder) if the bytes are not valid in that encoding. */
-  strings(decoder: { decode(bytes: Uint8Array): string }): string[] {
+  strings(decoder: Decoder): string[] {
     const out = new Array<string>(this.size);
     for (let code = 0; code < this.size; code++) {
       const off = this.offsets[code];
-      out[code] = decoder.decode(this.arena.subarray(off, off + this.lengths[code]));
+      out[code] = decodeBytes(this.arena, off, off + this.lengths[code], decoder);
     }
     return out;
   }
 }
 
-export function grow<T extends Int32Array | Float64Array>(a: T, capacity: number): T {
-  const next = new (a.constructor as { new (n: number): T })(capacity);
+export interface Decoder {
+  decode(bytes: Uint8Array): string;
+}
+
+/**
+ * Short ASCII byte runs become strings without the decoder: a TextDecoder call costs microseconds
+ * of fixed overhead, which dominates for the short cells of a table.
+ */
+export function decodeBytes(buf: Uint8Array, start: number, end: number, decoder: Decoder): string {
+  const len = end - start;
+  if (len <= 64) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (buf[i] >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+  }
+  return decoder.decode(buf.subarray(start, end));
+}
+
+export function growF64(a: Float64Array, capacity: number): Float64Array {
+  const next = new Float64Array(capacity);
+  next.set(a);
+  return next;
+}
+
+export function growI32(a: Int32Array, capacity: number): Int32Array {
+  const next = new Int32Array(capacity);
   next.set(a);
   return next;
 }

@@ -1,4 +1,4 @@
-import { ByteDict, grow } from './byte-dict.js';
+import { ByteDict, growF64, growI32, type Decoder } from './byte-dict.js';
 import { detectDateFormat, parseDate, type DateFormat } from './dates.js';
 import { GlassboxError, locate } from './errors.js';
 import { categoricalColumn, datetimeColumn, numericColumn, textColumn, type Column, type ColumnKind } from './frame.js';
@@ -55,7 +55,7 @@ export class ColumnBuilder {
   private n = 0;
   private missing = 0;
   private numeric: boolean;
-  private nums = new Float64Array(1024);
+  private nums: Float64Array;
   private allInteger = true;
   private leadingZero = false;
   private codes: Int32Array | undefined;
@@ -64,10 +64,12 @@ export class ColumnBuilder {
   private strList: string[] | undefined;
   private nativeDates = 0;
 
-  constructor(name: string, forced?: ForcedType) {
+  /** `capacity`: expected rows, so a large file is not copied by repeated growth. */
+  constructor(name: string, forced?: ForcedType, capacity = 1024) {
     this.name = name;
     this.forced = forced;
     this.numeric = forced === undefined || forced.kind === 'numeric';
+    this.nums = new Float64Array(Math.max(16, capacity));
   }
 
   get length(): number {
@@ -90,7 +92,7 @@ export class ColumnBuilder {
         return;
       }
       if (this.forced?.kind === 'numeric') {
-        const text = new TextDecoder().decode(buf.subarray(start, end));
+        const text = new TextDecoder().decode(buf.slice(start, end));
         const dc = this.forced.decimalComma ? parseDecimalComma(text) : undefined;
         if (dc !== undefined) {
           this.pushNum(dc);
@@ -176,20 +178,20 @@ export class ColumnBuilder {
   }
 
   private pushNum(v: number): void {
-    if (this.n === this.nums.length) this.nums = grow(this.nums, this.n * 2);
+    if (this.n === this.nums.length) this.nums = growF64(this.nums, this.n * 2);
     this.nums[this.n++] = v;
   }
 
   private pushCode(code: number): void {
     const codes = this.codes as Int32Array;
-    if (this.n === codes.length) this.codes = grow(codes, this.n * 2);
+    if (this.n === codes.length) this.codes = growI32(codes, this.n * 2);
     (this.codes as Int32Array)[this.n++] = code;
   }
 
   /** First non-number: re-express the numbers seen so far as dictionary entries. */
   private toStrings(useBytes: boolean): void {
     this.numeric = false;
-    const codes = new Int32Array(Math.max(1024, this.nums.length));
+    const codes = new Int32Array(Math.max(16, this.nums.length));
     if (useBytes) this.bytes = new ByteDict();
     else {
       this.strs = new Map();
@@ -223,10 +225,7 @@ export class ColumnBuilder {
    * Decides the type from the whole column and returns the column. `decoder` turns dictionary
    * bytes into strings (a fatal UTF-8 decoder throws on Windows-1252 text, and the reader retries).
    */
-  finish(
-    decoder: { decode(bytes: Uint8Array): string },
-    file?: string,
-  ): { column: Column; inference: ColumnInference } {
+  finish(decoder: Decoder, file?: string): { column: Column; inference: ColumnInference } {
     const n = this.n;
     if (this.numeric) return this.finishNumeric(file);
     const codes = (this.codes as Int32Array).subarray(0, n);

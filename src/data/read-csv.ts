@@ -1,3 +1,4 @@
+import { decodeBytes, type Decoder } from './byte-dict.js';
 import { ColumnBuilder, type ColumnInference, type ForcedType } from './column-builder.js';
 import { detectDateFormat, parseDate } from './dates.js';
 import { GlassboxError, locate } from './errors.js';
@@ -18,12 +19,47 @@ import {
 export interface ByteSource {
   /** Shown in error messages: the file name as the user gave it. */
   readonly name: string;
+  /** Total bytes, when known: sizes the column buffers up front. */
+  readonly size?: number;
   chunks(): AsyncIterable<Uint8Array>;
+  /** Reads straight into the caller's buffer, avoiding a copy per chunk; `chunks` is the fallback. */
+  open?(): ByteReader;
+}
+
+export interface ByteReader {
+  /** Fills `into[offset, offset + length)` as far as it can; 0 means end of data. */
+  read(into: Uint8Array, offset: number, length: number): Promise<number>;
+  close(): Promise<void> | void;
+}
+
+/** A ByteReader over any chunk stream (browser File.stream(), tests). */
+export function chunkReader(chunks: AsyncIterable<Uint8Array>): ByteReader {
+  const it = chunks[Symbol.asyncIterator]();
+  let pending: Uint8Array | undefined;
+  let pendingPos = 0;
+  return {
+    async read(into, offset, length) {
+      while (!pending || pendingPos >= pending.length) {
+        const r = await it.next();
+        if (r.done) return 0;
+        pending = r.value;
+        pendingPos = 0;
+      }
+      const n = Math.min(length, pending.length - pendingPos);
+      into.set(pending.subarray(pendingPos, pendingPos + n), offset);
+      pendingPos += n;
+      return n;
+    },
+    async close() {
+      await it.return?.();
+    },
+  };
 }
 
 export function bytesSource(name: string, bytes: Uint8Array, chunkSize = 1 << 20): ByteSource {
   return {
     name,
+    size: bytes.length,
     async *chunks() {
       for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, Math.min(bytes.length, i + chunkSize));
     },
@@ -66,7 +102,8 @@ export interface ReadResult {
 
 export const DEFAULT_LIMITS = { maxRows: 50_000_000, maxColumns: 20_000 };
 
-const SNIFF_BYTES = 1 << 18;
+/** Read buffer; grows only for a single record longer than this. */
+const BUFFER_BYTES = 1 << 20;
 
 class EncodingRetry extends Error {}
 
@@ -113,154 +150,161 @@ async function readWith(
   const missing = new MissingMatcher(options.missing ?? DEFAULT_MISSING_MARKERS);
   const warnings: string[] = [];
 
-  const iterator = source.chunks()[Symbol.asyncIterator]();
-  // Gather the sniffing sample.
-  const parts: Uint8Array[] = [];
-  let sampleLen = 0;
-  let done = false;
-  while (sampleLen < SNIFF_BYTES) {
-    const r = await iterator.next();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    parts.push(r.value);
-    sampleLen += r.value.length;
-  }
-  let data = concat(parts, sampleLen);
-  if (data.length === 0) fail('the file is empty');
-  let pos = 0;
-  if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) pos = 3;
-  else if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff))
-    fail('the file is UTF-16 encoded; save it as UTF-8 (or CSV UTF-8 in Excel) and try again');
-  const probe = data.subarray(0, Math.min(data.length, 65536));
-  if (probe.indexOf(0) >= 0) fail('this looks like a binary file, not delimited text (it contains NUL bytes)');
-  if (encoding === 'utf-8' && !utf8Valid(data.subarray(pos))) throw new EncodingRetry();
-  const decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
-
-  const sepByte =
-    options.separator !== undefined ? separatorByte(options.separator, fail) : sniffSeparator(data.subarray(pos), done);
-  const lineEnding = sniffLineEnding(data);
-  const tok = new CsvTokenizer(sepByte);
-
-  // First record: header or data.
-  let line = 1;
-  const firstEnd = safeNext(tok, data, pos, data.length, done, line, fail);
-  if (firstEnd < 0) fail('the first line is longer than 256 KB; is this really a delimited text file?');
-  const first: string[] = [];
-  for (let j = 0; j < tok.count; j++) first.push(fieldText(tok, j, data, decoder));
-  let header = options.header ?? 'auto';
-  let headerDetected = false;
-  if (header === 'auto') {
-    header = !firstRowLooksLikeData(first, data, firstEnd, data.length, done, sepByte, missing, decoder);
-    headerDetected = true;
-  }
-  const nCols = first.length;
-  if (nCols > maxColumns) fail(`${nCols} columns is more than the limit of ${maxColumns}`);
-  let names: string[];
-  if (options.columns) {
-    if (options.columns.length !== nCols)
-      fail(`${options.columns.length} column names were given but the file has ${nCols} columns`);
-    names = options.columns.slice();
-  } else if (header) names = first.map((s, j) => s.trim() || `column_${j + 1}`);
-  else names = first.map((_, j) => `column_${j + 1}`);
-  const seen = new Map<string, number>();
-  names.forEach((n, j) => {
-    const prev = seen.get(n);
-    if (prev !== undefined) fail(`duplicate column name "${n}" (columns ${prev + 1} and ${j + 1})`);
-    seen.set(n, j);
-  });
-  if (!header && !options.columns && nCols > 1)
-    warnings.push(`no header row found; columns are named column_1 ... column_${nCols} (use --columns to name them)`);
-  if (options.types) {
-    for (const name of Object.keys(options.types))
-      if (!seen.has(name)) fail(`required column "${name}" is missing`, { column: name });
-  }
-
-  const builders = names.map((n) => new ColumnBuilder(n, options.types?.[n]));
-  let row = 0;
-  const range = new Int32Array(2);
-  const ctx = { file, row: 0, line: 0 };
-  const consume = (buf: Uint8Array): void => {
-    const count = tok.count;
-    if (count === 1 && tok.flags[0] === 0) {
-      trimRange(buf, tok.starts[0], tok.ends[0], range);
-      if (range[0] === range[1]) return; // blank line
-    }
-    row++;
-    if (count !== nCols) {
-      const trailingEmpty = count === nCols + 1 && tok.starts[nCols] === tok.ends[nCols];
-      if (!trailingEmpty)
-        fail(`has ${count} fields, expected ${nCols} (separator "${separatorName(sepByte)}")`, { row, line });
-    }
-    if (row > maxRows) fail(`more than ${maxRows} rows (the row limit)`);
-    ctx.row = row;
-    ctx.line = line;
-    for (let j = 0; j < nCols; j++) {
-      let s = tok.starts[j];
-      let e = tok.ends[j];
-      if (tok.flags[j] === 2) e = unescapeInPlace(buf, s, e);
-      trimRange(buf, s, e, range);
-      s = range[0];
-      e = range[1];
-      const b = builders[j];
-      if (s === e || missing.matchBytes(buf, s, e)) b.pushMissing();
-      else b.pushBytes(buf, s, e, ctx);
-    }
-  };
-
-  if (!header) {
-    line = 1;
-    consume(data);
-  }
-  line = 1 + 1 + tok.innerLines;
-  pos = firstEnd;
-
-  for (;;) {
-    while (pos < data.length) {
-      const next = safeNext(tok, data, pos, data.length, done, line, fail);
-      if (next < 0) break;
-      consume(data);
-      line += 1 + tok.innerLines;
-      pos = next;
-    }
-    if (done) break;
-    const r = await iterator.next();
-    const rest = data.subarray(pos);
-    if (r.done) {
-      done = true;
-      data = rest;
-    } else data = rest.length ? concat([rest, r.value], rest.length + r.value.length) : r.value;
-    pos = 0;
-  }
-  if (row === 0) fail(header ? 'the file has a header but no data rows' : 'the file has no data rows');
-
-  const columns: Column[] = [];
-  const inferences: ColumnInference[] = [];
+  const reader = source.open ? source.open() : chunkReader(source.chunks());
   try {
-    for (const b of builders) {
-      const { column, inference } = b.finish(decoder, file);
-      columns.push(column);
-      inferences.push(inference);
-    }
-  } catch (e) {
-    if (e instanceof TypeError && encoding === 'utf-8') throw new EncodingRetry();
-    throw e;
+    return await parse(reader);
+  } finally {
+    await reader.close();
   }
-  if (encoding !== 'utf-8') warnings.push('the file is not valid UTF-8; read it as Windows-1252');
-  return {
-    frame: new Frame(columns, row),
-    columns: inferences,
-    format: {
-      kind: 'csv',
-      separator: separatorName(sepByte),
-      header,
-      headerDetected,
-      encoding: encoding === 'utf-8' ? 'UTF-8' : 'Windows-1252',
-      lineEnding,
-    },
-    warnings,
-  };
+
+  async function parse(reader: ByteReader): Promise<ReadResult> {
+    let data = new Uint8Array(BUFFER_BYTES);
+    let len = 0;
+    let done = false;
+    const fill = async (): Promise<void> => {
+      while (len < data.length && !done) {
+        const n = await reader.read(data, len, data.length - len);
+        if (n === 0) done = true;
+        else len += n;
+      }
+    };
+    await fill();
+    if (len === 0) fail('the file is empty');
+    let pos = 0;
+    if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) pos = 3;
+    else if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff))
+      fail('the file is UTF-16 encoded; save it as UTF-8 (or CSV UTF-8 in Excel) and try again');
+    const probe = data.subarray(0, Math.min(len, 65536));
+    if (probe.indexOf(0) >= 0) fail('this looks like a binary file, not delimited text (it contains NUL bytes)');
+    if (encoding === 'utf-8' && !utf8Valid(data.subarray(pos, len))) throw new EncodingRetry();
+    const decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
+
+    const sepByte =
+      options.separator !== undefined
+        ? separatorByte(options.separator, fail)
+        : sniffSeparator(data.subarray(pos, len), done);
+    const lineEnding = sniffLineEnding(data.subarray(0, len));
+    const tok = new CsvTokenizer(sepByte);
+
+    // First record: header or data.
+    let line = 1;
+    const firstEnd = safeNext(tok, data, pos, len, done, line, fail);
+    if (firstEnd < 0) fail('the first line is longer than 1 MB; is this really a delimited text file?');
+    const first: string[] = [];
+    for (let j = 0; j < tok.count; j++) first.push(fieldText(tok, j, data, decoder));
+    let header = options.header ?? 'auto';
+    let headerDetected = false;
+    if (header === 'auto') {
+      header = !firstRowLooksLikeData(first, data, firstEnd, len, done, sepByte, missing, decoder);
+      headerDetected = true;
+    }
+    const nCols = first.length;
+    if (nCols > maxColumns) fail(`${nCols} columns is more than the limit of ${maxColumns}`);
+    let names: string[];
+    if (options.columns) {
+      if (options.columns.length !== nCols)
+        fail(`${options.columns.length} column names were given but the file has ${nCols} columns`);
+      names = options.columns.slice();
+    } else if (header) names = first.map((s, j) => s.trim() || `column_${j + 1}`);
+    else names = first.map((_, j) => `column_${j + 1}`);
+    const seen = new Map<string, number>();
+    names.forEach((n, j) => {
+      const prev = seen.get(n);
+      if (prev !== undefined) fail(`duplicate column name "${n}" (columns ${prev + 1} and ${j + 1})`);
+      seen.set(n, j);
+    });
+    if (!header && !options.columns && nCols > 1)
+      warnings.push(`no header row found; columns are named column_1 ... column_${nCols} (use --columns to name them)`);
+    const capacity = expectedRows(data, len, source.size, maxRows);
+    const builders = names.map((n) => new ColumnBuilder(n, options.types?.[n], capacity));
+    let row = 0;
+    const range = new Int32Array(2);
+    const ctx = { file, row: 0, line: 0 };
+    const consume = (buf: Uint8Array): void => {
+      const count = tok.count;
+      if (count === 1 && tok.flags[0] === 0) {
+        trimRange(buf, tok.starts[0], tok.ends[0], range);
+        if (range[0] === range[1]) return; // blank line
+      }
+      row++;
+      if (count !== nCols) {
+        const trailingEmpty = count === nCols + 1 && tok.starts[nCols] === tok.ends[nCols];
+        if (!trailingEmpty)
+          fail(`has ${count} fields, expected ${nCols} (separator "${separatorName(sepByte)}")`, { row, line });
+      }
+      if (row > maxRows) fail(`more than ${maxRows} rows (the row limit)`);
+      ctx.row = row;
+      ctx.line = line;
+      for (let j = 0; j < nCols; j++) {
+        let s = tok.starts[j];
+        let e = tok.ends[j];
+        if (tok.flags[j] === 2) e = unescapeInPlace(buf, s, e);
+        trimRange(buf, s, e, range);
+        s = range[0];
+        e = range[1];
+        const b = builders[j];
+        if (s === e || missing.matchBytes(buf, s, e)) b.pushMissing();
+        else b.pushBytes(buf, s, e, ctx);
+      }
+    };
+
+    if (!header) {
+      line = 1;
+      consume(data);
+    }
+    line = 1 + 1 + tok.innerLines;
+    pos = firstEnd;
+
+    for (;;) {
+      while (pos < len) {
+        const next = safeNext(tok, data, pos, len, done, line, fail);
+        if (next < 0) break;
+        consume(data);
+        line += 1 + tok.innerLines;
+        pos = next;
+      }
+      if (done) break;
+      // Keep the unfinished record, read more behind it; grow only for a record longer than the buffer.
+      if (pos === 0 && len === data.length) {
+        const bigger = new Uint8Array(data.length * 2);
+        bigger.set(data);
+        data = bigger;
+      } else {
+        data.copyWithin(0, pos, len);
+        len -= pos;
+        pos = 0;
+      }
+      await fill();
+    }
+    if (row === 0) fail(header ? 'the file has a header but no data rows' : 'the file has no data rows');
+
+    const columns: Column[] = [];
+    const inferences: ColumnInference[] = [];
+    try {
+      for (const b of builders) {
+        const { column, inference } = b.finish(decoder, file);
+        columns.push(column);
+        inferences.push(inference);
+      }
+    } catch (e) {
+      if (e instanceof TypeError && encoding === 'utf-8') throw new EncodingRetry();
+      throw e;
+    }
+    if (encoding !== 'utf-8') warnings.push('the file is not valid UTF-8; read it as Windows-1252');
+    return {
+      frame: new Frame(columns, row),
+      columns: inferences,
+      format: {
+        kind: 'csv',
+        separator: separatorName(sepByte),
+        header,
+        headerDetected,
+        encoding: encoding === 'utf-8' ? 'UTF-8' : 'Windows-1252',
+        lineEnding,
+      },
+      warnings,
+    };
+  }
 }
 
 function safeNext(
@@ -293,24 +337,16 @@ function sniffLineEnding(data: Uint8Array): 'LF' | 'CRLF' | 'CR' {
   return 'LF';
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+/** Rows to expect, from the file size and the sample's bytes per line (over-estimates are trimmed at the end). */
+function expectedRows(data: Uint8Array, len: number, size: number | undefined, maxRows: number): number {
+  let lines = 0;
+  for (let i = 0; i < len; i++) if (data[i] === 0x0a) lines++;
+  if (size === undefined || lines === 0) return 1024;
+  return Math.min(maxRows, Math.ceil((size / (len / lines)) * 1.05) + 16);
 }
 
-function fieldText(
-  tok: CsvTokenizer,
-  j: number,
-  buf: Uint8Array,
-  decoder: { decode(bytes: Uint8Array): string },
-): string {
-  const text = decoder.decode(buf.subarray(tok.starts[j], tok.ends[j]));
+function fieldText(tok: CsvTokenizer, j: number, buf: Uint8Array, decoder: Decoder): string {
+  const text = decodeBytes(buf, tok.starts[j], tok.ends[j], decoder);
   return (tok.flags[j] === 2 ? text.replace(/""/g, '"') : text).trim();
 }
 
@@ -327,12 +363,12 @@ function firstRowLooksLikeData(
   final: boolean,
   sep: number,
   missing: MissingMatcher,
-  decoder: { decode(bytes: Uint8Array): string },
+  decoder: Decoder,
 ): boolean {
   const tok = new CsvTokenizer(sep);
   const cols: string[][] = first.map(() => []);
   let records = 0;
-  while (pos < end && records < 1000) {
+  while (pos < end && records < 200) {
     let next: number;
     try {
       next = tok.next(data, pos, end, final);

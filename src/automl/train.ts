@@ -1,0 +1,132 @@
+import type { ColumnInference } from '../data/column-builder.js';
+import { GlassboxError } from '../data/errors.js';
+import type { Frame } from '../data/frame.js';
+import { holdoutSplit } from '../evaluate/split.js';
+import { taskMetrics, type MetricSet } from '../evaluate/metrics.js';
+import { buildSchema, createBundle, type Bundle } from '../export/bundle.js';
+import type { Params, Task } from '../techniques/contract.js';
+import { defaultPipeline } from '../techniques/defaults.js';
+import {
+  fitPipeline,
+  rowsWithTarget,
+  type FittedPipeline,
+  type JournalStep,
+  type PipelineSpec,
+} from '../techniques/pipeline.js';
+import { technique } from '../techniques/registry.js';
+import { guessTask, labelsOf, sortClasses, targetInfo } from '../techniques/target.js';
+import '../techniques/index.js';
+
+export interface TrainOptions {
+  readonly target: string;
+  readonly task?: Task;
+  /** Model technique id (default `linear`), used with the default preprocessing when no pipeline is given. */
+  readonly model?: string;
+  readonly params?: Params;
+  readonly pipeline?: PipelineSpec;
+  readonly seed?: number;
+  /** Share of rows held out to measure the model before refitting on all rows (0 = no holdout). */
+  readonly holdout?: number;
+  readonly source?: string;
+  readonly inferences?: readonly ColumnInference[];
+}
+
+/** What happened, in order, for people and for the report. */
+export interface Journal {
+  readonly dataset: { readonly source?: string; readonly rows: number; readonly columns: number };
+  readonly target: string;
+  readonly task: Task;
+  readonly taskReason: string;
+  readonly classes: readonly string[];
+  readonly rowsWithoutTarget: number;
+  readonly validation: {
+    readonly method: string;
+    readonly trainRows: number;
+    readonly testRows: number;
+    readonly metrics: MetricSet;
+  } | null;
+  readonly steps: readonly JournalStep[];
+  readonly warnings: readonly string[];
+  readonly seconds: number;
+}
+
+export interface TrainResult {
+  readonly bundle: Bundle;
+  readonly pipeline: FittedPipeline;
+  readonly journal: Journal;
+}
+
+/**
+ * Fits a pipeline the honest way: measure on a stratified holdout the model never saw, then
+ * refit on every row for the bundle, recording each step in the journal.
+ */
+export function train(input: Frame, options: TrainOptions): TrainResult {
+  const started = performance.now();
+  const seed = options.seed ?? 1;
+  const warnings: string[] = [];
+  const targetCol = input.get(options.target);
+  const keep = rowsWithTarget(input, options.target);
+  if (keep.length === 0)
+    throw new GlassboxError(`target "${options.target}" is missing in every row`, { column: options.target });
+  const rowsWithoutTarget = input.nRows - keep.length;
+  const frame = rowsWithoutTarget ? input.take(keep) : input;
+  if (rowsWithoutTarget)
+    warnings.push(`${rowsWithoutTarget} row(s) without a value for "${options.target}" were left out of training`);
+
+  const task = options.task ?? guessTask(targetCol);
+  const distinct = labelsOf(frame.get(options.target)).length;
+  const taskReason = options.task
+    ? `chosen by you (--task ${task})`
+    : task === 'binary'
+      ? `"${options.target}" has two values`
+      : task === 'multiclass'
+        ? `"${options.target}" has ${distinct} categories`
+        : `"${options.target}" is numeric with ${distinct} distinct values`;
+  const classes = task === 'regression' ? [] : sortClasses(labelsOf(frame.get(options.target)));
+  // Validates the target (one class, wrong type) before any work.
+  const y = targetInfo(frame, options.target, task, classes.length ? classes : undefined).y;
+
+  const model = options.model ?? 'linear';
+  if (!options.pipeline) technique(model);
+  const spec = options.pipeline ?? defaultPipeline(model, options.params);
+
+  const share = options.holdout ?? 0.2;
+  let validation: Journal['validation'] = null;
+  const minRows = task === 'regression' ? 20 : 10 * Math.max(2, classes.length);
+  if (share > 0 && frame.nRows >= minRows) {
+    const { train: tr, test: te } = holdoutSplit(frame.nRows, share, seed, task === 'regression' ? undefined : y);
+    const { pipeline } = fitPipeline(frame.take(tr), spec, { target: options.target, task, seed, classes });
+    const test = frame.take(te);
+    const pred = pipeline.predict(test);
+    const yTest = targetInfo(test, options.target, task, classes.length ? classes : undefined).y;
+    validation = {
+      method: `${task === 'regression' ? '' : 'stratified '}holdout: ${Math.round(share * 100)}% of rows, never used for fitting`,
+      trainRows: tr.length,
+      testRows: te.length,
+      metrics: taskMetrics(task, yTest, { proba: pred.proba, values: pred.values, k: classes.length }),
+    };
+  } else if (share > 0) warnings.push(`only ${frame.nRows} rows: no holdout measurement (needs at least ${minRows})`);
+
+  const { pipeline, journal: steps } = fitPipeline(frame, spec, { target: options.target, task, seed, classes });
+  const schema = buildSchema(frame, pipeline, options.inferences);
+  const bundle = createBundle({
+    pipeline,
+    spec,
+    schema,
+    metrics: validation ? { holdout: validation.metrics, holdoutRows: validation.testRows } : {},
+    training: { rows: frame.nRows, seed, ...(options.source ? { source: options.source } : {}) },
+  });
+  const journal: Journal = {
+    dataset: { source: options.source, rows: input.nRows, columns: input.nCols },
+    target: options.target,
+    task,
+    taskReason,
+    classes: pipeline.classes,
+    rowsWithoutTarget,
+    validation,
+    steps,
+    warnings: [...warnings, ...steps.flatMap((s) => s.notes.map((n) => `${s.technique}: ${n}`))],
+    seconds: Math.round(performance.now() - started) / 1000,
+  };
+  return { bundle, pipeline, journal };
+}

@@ -1,0 +1,31 @@
+import { Rng } from '../engine/random.js';
+
+/**
+ * A seeded holdout split: `testShare` of the rows go to test. With labels, each class is split
+ * in proportion (stratified), so a rare class is represented on both sides.
+ */
+export function holdoutSplit(
+  n: number,
+  testShare: number,
+  seed: number,
+  labels?: ArrayLike<number>,
+): { train: Int32Array; test: Int32Array } {
+  const rng = new Rng(seed);
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const key = labels ? labels[i] : 0;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(i);
+  }
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const key of [...groups.keys()].sort((a, b) => a - b)) {
+    const idx = Int32Array.from(groups.get(key) as number[]);
+    rng.shuffle(idx);
+    const nTest = Math.round(idx.length * testShare);
+    for (let t = 0; t < idx.length; t++) (t < nTest ? test : train).push(idx[t]);
+  }
+  // Keep row order inside each side: deterministic and cache-friendly.
+  return { train: Int32Array.from(train).sort(), test: Int32Array.from(test).sort() };
+}

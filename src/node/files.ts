@@ -1,0 +1,51 @@
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { GlassboxError } from '../data/errors.js';
+
+/**
+ * Writes via a temporary file in the same folder and a rename, so a crash or a full disk never
+ * leaves a half-written bundle where a good one was.
+ */
+export function writeFileAtomic(path: string, content: string | Iterable<string>): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    if (typeof content === 'string') writeSync(fd, content);
+    else for (const chunk of content) writeSync(fd, chunk);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+export function readJsonFile(path: string, what: string): unknown {
+  if (!existsSync(path)) throw new GlassboxError(`${path}: no such ${what} file`, { file: path });
+  const text = readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new GlassboxError(`${path}: not valid JSON (${(e as Error).message})`, { file: path });
+  }
+}
+
+/** `base`, or `base-2`, `base-3`... whichever does not exist yet: a new run never overwrites an old one. */
+export function freshDir(base: string): string {
+  if (!existsSync(base)) return base;
+  for (let k = 2; ; k++) if (!existsSync(`${base}-${k}`)) return `${base}-${k}`;
+}

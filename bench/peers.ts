@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** ../shared beside the checkout (dist/bench -> repo -> ..), or GLASSBOX_SHARED. */
-export const SHARED = process.env.GLASSBOX_SHARED ?? join(here, '..', '..', '..', 'shared');
+export const SHARED =
+  process.env.GLASSBOX_SHARED ??
+  (existsSync(join(here, '..', '..', '..', 'shared')) ? join(here, '..', '..', '..', 'shared') : '/work/shared');
 export const DATASETS = join(SHARED, 'datasets');
 export const PEER = join(SHARED, 'peers', 'peer.py');
 export const SPLIT = join(SHARED, 'peers', 'split.py');

@@ -2,9 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The shared datasets folder, beside the checkout (../shared/datasets) or given by GLASSBOX_DATASETS. */
+/** The shared datasets: GLASSBOX_DATASETS, else ../shared/datasets beside the checkout, else /work/shared/datasets. */
 export const DATASETS =
-  process.env.GLASSBOX_DATASETS ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'datasets');
+  process.env.GLASSBOX_DATASETS ??
+  [join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'datasets'), '/work/shared/datasets'].find((d) =>
+    existsSync(join(d, 'manifest.json')),
+  ) ??
+  '/work/shared/datasets';
 
 export interface ManifestEntry {
   file: string;

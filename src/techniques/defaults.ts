@@ -1,35 +1,35 @@
 import type { Params } from './contract.js';
 import type { PipelineSpec, StepSpec } from './pipeline.js';
 
+const CLEAN: StepSpec[] = [
+  {
+    technique: 'drop-columns',
+    why: 'Columns that cannot help (constant, identifiers, free text) would only add noise.',
+  },
+  { technique: 'drop-duplicates', why: 'Exact duplicate training rows would count twice.' },
+  { technique: 'datetime-parts', why: 'Models need numbers: dates become year, month, weekday and so on.' },
+];
+
 /**
  * The preprocessing each model family needs, with the reason the journal shows. Linear and
- * distance-based models need every input numeric, complete and on one scale; tree models split
- * on ranges and take ordinal codes and missing values as they are.
+ * distance-based models need every input numeric, complete and on one scale; gbdt splits
+ * categories natively and routes missing values itself; other tree models take ordinal codes.
  */
 export function defaultPipeline(model: string, modelParams: Params = {}): PipelineSpec {
-  const clean: StepSpec[] = [
-    {
-      technique: 'drop-columns',
-      why: 'Columns that cannot help (constant, identifiers, free text) would only add noise.',
-    },
-    { technique: 'drop-duplicates', why: 'Exact duplicate training rows would count twice.' },
-    { technique: 'datetime-parts', why: 'Models need numbers: dates become year, month, weekday and so on.' },
-  ];
-  const tree = model === 'gbdt' || model === 'random-forest' || model === 'extra-trees';
-  const encode: StepSpec[] = tree
-    ? [
-        {
-          technique: 'ordinal',
-          why: 'Trees split categories by their codes; missing values stay missing and are routed by the tree.',
-        },
-      ]
-    : [
-        { technique: 'impute', why: `${model} cannot use rows with gaps: missing values are filled and flagged.` },
-        {
-          technique: 'standard-scale',
-          why: 'Regularisation and distances treat every column alike only on one scale.',
-        },
-        { technique: 'one-hot', why: 'Categories become 0/1 columns the model can weigh one by one.' },
-      ];
-  return { steps: [...clean, ...encode, { technique: model, params: modelParams, why: 'The model.' }] };
+  let encode: StepSpec[];
+  if (model === 'gbdt') encode = [];
+  else if (model === 'random-forest' || model === 'extra-trees')
+    encode = [
+      {
+        technique: 'ordinal',
+        why: 'Trees split categories by their codes; missing values stay missing and are routed by the tree.',
+      },
+    ];
+  else
+    encode = [
+      { technique: 'impute', why: `${model} cannot use rows with gaps: missing values are filled and flagged.` },
+      { technique: 'standard-scale', why: 'Regularisation and distances treat every column alike only on one scale.' },
+      { technique: 'one-hot', why: 'Categories become 0/1 columns the model can weigh one by one.' },
+    ];
+  return { steps: [...CLEAN, ...encode, { technique: model, params: modelParams, why: 'The model.' }] };
 }

@@ -9,3 +9,4 @@ export { oneHot } from './one-hot.js';
 export { ordinal } from './ordinal.js';
 export { standardScale } from './scale.js';
 export { datetimeParts } from './datetime-parts.js';
+export { gbdt, setGbdtPool } from './gbdt.js';

@@ -1,0 +1,73 @@
+/**
+ * Gradient histograms: for each feature, 256 slots of interleaved [sum of gradients, sum of
+ * hessians, row count]. One slot is three adjacent doubles, so an update touches one cache line.
+ */
+
+export const SLOT = 3;
+export const BINS_PER_FEATURE = 256;
+export const FEATURE_STRIDE = BINS_PER_FEATURE * SLOT;
+
+export function histogramSize(p: number): number {
+  return p * FEATURE_STRIDE;
+}
+
+/**
+ * Adds rows idx[start..end) to `hist` (which must be zeroed by the caller). `grad`/`hess` are
+ * indexed by row. Gradients are gathered into contiguous scratch first so the inner loop reads
+ * memory in order; `scratch` needs 2 * (end - start) doubles.
+ */
+export function buildHistogram(
+  bins: Uint8Array,
+  p: number,
+  idx: Int32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+  hess: Float64Array,
+  hist: Float64Array,
+  scratch: Float64Array,
+): void {
+  const m = end - start;
+  for (let k = 0; k < m; k++) {
+    const r = idx[start + k];
+    scratch[2 * k] = grad[r];
+    scratch[2 * k + 1] = hess[r];
+  }
+  for (let k = 0; k < m; k++) {
+    const g = scratch[2 * k];
+    const h = scratch[2 * k + 1];
+    let base = idx[start + k] * p;
+    let slot = 0;
+    for (let f = 0; f < p; f++, base++, slot += FEATURE_STRIDE) {
+      const s = slot + bins[base] * SLOT;
+      hist[s] += g;
+      hist[s + 1] += h;
+      hist[s + 2] += 1;
+    }
+  }
+}
+
+/** The same sums, the obvious way: the oracle for `buildHistogram`. */
+export function buildHistogramNaive(
+  bins: Uint8Array,
+  p: number,
+  rows: readonly number[],
+  grad: Float64Array,
+  hess: Float64Array,
+): Float64Array {
+  const hist = new Float64Array(histogramSize(p));
+  for (const r of rows) {
+    for (let f = 0; f < p; f++) {
+      const b = bins[r * p + f];
+      hist[f * FEATURE_STRIDE + b * SLOT] += grad[r];
+      hist[f * FEATURE_STRIDE + b * SLOT + 1] += hess[r];
+      hist[f * FEATURE_STRIDE + b * SLOT + 2] += 1;
+    }
+  }
+  return hist;
+}
+
+/** sibling = parent - child, in place into `parent`: the larger child costs no pass over its rows. */
+export function subtractHistogram(parent: Float64Array, child: Float64Array, length: number): void {
+  for (let i = 0; i < length; i++) parent[i] -= child[i];
+}

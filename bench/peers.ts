@@ -48,21 +48,24 @@ export function runPeer(args: readonly string[]): Record<string, unknown> {
   return JSON.parse(line) as Record<string, unknown>;
 }
 
-/** The fixed 80/20 split of split.py, cached under .bench/splits. */
+/** The fixed 80/20 split of split.py, cached under .bench/splits. `file` is a dataset name or an absolute path. */
 export function split(
   file: string,
   target: string,
   task: string,
   sep: string,
   root: string,
+  drop?: string,
 ): { train: string; test: string } {
-  const dir = join(root, '.bench', 'splits', file.replace(/\W+/g, '_'));
+  const dir = join(root, '.bench', 'splits', (file.split('/').pop() ?? 'data').replace(/\W+/g, '_'));
   const train = join(dir, 'train.csv');
   const test = join(dir, 'test.csv');
   if (!existsSync(train)) {
+    const path = file.startsWith('/') ? file : join(DATASETS, file);
+    const extra = drop ? ['--drop', drop] : [];
     execFileSync(
       PYTHON,
-      [SPLIT, '--data', join(DATASETS, file), '--target', target, '--task', task, '--sep', sep, '--out', dir],
+      [SPLIT, '--data', path, '--target', target, '--task', task, '--sep', sep, '--out', dir, ...extra],
       {
         stdio: 'ignore',
       },

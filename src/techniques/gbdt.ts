@@ -20,6 +20,7 @@ import type {
 } from './contract.js';
 import { numParam, optNumParam, resolveParams, strParam } from './params.js';
 import { register } from './registry.js';
+import { SIGMOID_SOURCE } from './emit-helpers.js';
 import { asObject, asStrings, numArray, str } from './util.js';
 
 /** A histogram pool for the engine, set by the Node layer (worker threads); absent in a browser. */
@@ -250,10 +251,6 @@ class FittedGbdt implements FittedModel {
   return e.map((v) => v / z);`;
   }
 }
-
-const SIGMOID_SOURCE = `function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-}`;
 
 export const gbdt: Technique = {
   id: 'gbdt',

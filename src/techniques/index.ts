@@ -10,3 +10,4 @@ export { ordinal } from './ordinal.js';
 export { standardScale } from './scale.js';
 export { datetimeParts } from './datetime-parts.js';
 export { gbdt, setGbdtPool } from './gbdt.js';
+export { linear } from './linear.js';

@@ -29,6 +29,8 @@ export interface TrainOptions {
   readonly holdout?: number;
   readonly source?: string;
   readonly inferences?: readonly ColumnInference[];
+  /** Columns to leave out before anything else (e.g. leakage the profile flagged); not needed to score. */
+  readonly drop?: readonly string[];
 }
 
 /** What happened, in order, for people and for the report. */
@@ -39,6 +41,8 @@ export interface Journal {
   readonly taskReason: string;
   readonly classes: readonly string[];
   readonly rowsWithoutTarget: number;
+  /** Columns left out by the user before training. */
+  readonly dropped: readonly string[];
   readonly validation: {
     readonly method: string;
     readonly trainRows: number;
@@ -64,6 +68,12 @@ export function train(input: Frame, options: TrainOptions): TrainResult {
   const started = performance.now();
   const seed = options.seed ?? 1;
   const warnings: string[] = [];
+  const dropped = [...new Set(options.drop ?? [])];
+  for (const name of dropped) {
+    input.get(name);
+    if (name === options.target) throw new GlassboxError(`cannot drop the target "${name}"`, { column: name });
+  }
+  if (dropped.length) input = input.drop(dropped);
   const targetCol = input.get(options.target);
   const keep = rowsWithTarget(input, options.target);
   if (keep.length === 0)
@@ -123,6 +133,7 @@ export function train(input: Frame, options: TrainOptions): TrainResult {
     taskReason,
     classes: pipeline.classes,
     rowsWithoutTarget,
+    dropped,
     validation,
     steps,
     warnings: [...warnings, ...steps.flatMap((s) => s.notes.map((n) => `${s.technique}: ${n}`))],

@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { GlassboxError } from '../data/errors.js';
 import { VERSION } from '../version.js';
+import { demoCommand } from './demo.js';
+import { predictCommand } from './predict.js';
+import { profileCommand } from './profile.js';
+import { trainCommand } from './train.js';
 
 /** Runs the CLI; returns the exit code. Errors print as one line without a stack trace. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -11,6 +15,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const cmd of [profileCommand(), trainCommand(), predictCommand(), demoCommand()]) {
+    cmd.exitOverride();
+    program.addCommand(cmd);
+  }
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return 0;

@@ -63,12 +63,16 @@ export class ColumnBuilder {
   private strs: Map<string, number> | undefined;
   private strList: string[] | undefined;
   private nativeDates = 0;
+  private readonly textOnly: boolean;
 
   /** `capacity`: expected rows, so a large file is not copied by repeated growth. */
   constructor(name: string, forced?: ForcedType, capacity = 1024) {
     this.name = name;
     this.forced = forced;
-    this.numeric = forced === undefined || forced.kind === 'numeric';
+    // A column forced to text starts in the number buffer too (only missing values land there) and
+    // switches to a dictionary at its first value, in the mode (bytes or strings) that value arrives in.
+    this.numeric = true;
+    this.textOnly = forced !== undefined && forced.kind !== 'numeric';
     this.nums = new Float64Array(Math.max(16, capacity));
   }
 
@@ -84,6 +88,7 @@ export class ColumnBuilder {
 
   /** A trimmed, unescaped, non-missing cell from a text file. */
   pushBytes(buf: Uint8Array, start: number, end: number, ctx: BuilderContext): void {
+    if (this.numeric && this.textOnly) this.toStrings(true);
     if (this.numeric) {
       const v = parseNumberBytes(buf, start, end);
       if (!Number.isNaN(v)) {
@@ -108,6 +113,7 @@ export class ColumnBuilder {
 
   /** A trimmed, non-missing string cell from a reader that already has JS strings (Excel, JSON). */
   pushString(s: string, ctx: BuilderContext): void {
+    if (this.numeric && this.textOnly) this.toStrings(false);
     if (this.numeric) {
       const v = parseNumberString(s);
       if (v !== undefined) {
@@ -146,7 +152,7 @@ export class ColumnBuilder {
       this.pushMissing();
       return;
     }
-    if (this.numeric) {
+    if (this.numeric && !this.textOnly) {
       this.noteNumber(v, false);
       this.pushNum(v);
     } else this.pushString(String(v), ctx);
@@ -227,6 +233,7 @@ export class ColumnBuilder {
    */
   finish(decoder: Decoder, file?: string): { column: Column; inference: ColumnInference } {
     const n = this.n;
+    if (this.numeric && this.textOnly) this.toStrings(false);
     if (this.numeric) return this.finishNumeric(file);
     const codes = (this.codes as Int32Array).subarray(0, n);
     const dict = this.bytes ? this.bytes.strings(decoder) : (this.strList as string[]);

@@ -101,6 +101,20 @@ describe('readCsv', () => {
     );
   });
 
+  it('keeps number-like values as categories or text when a schema forces it, missing first or all missing', async () => {
+    const r = await read('zip,note,gone\n,1,\n02134,x y,\n90210,,\n', {
+      types: { zip: { kind: 'categorical' }, note: { kind: 'text' }, gone: { kind: 'categorical' } },
+    });
+    const zip = r.frame.get('zip') as CategoricalColumn;
+    expect(zip.kind).toBe('categorical');
+    expect([cellString(zip, 0), cellString(zip, 1), cellString(zip, 2)]).toEqual(['', '02134', '90210']);
+    expect(r.frame.get('note').kind).toBe('text');
+    expect(cellString(r.frame.get('note'), 0)).toBe('1');
+    const gone = r.frame.get('gone');
+    expect(gone.kind).toBe('categorical');
+    expect(cellString(gone, 2)).toBe('');
+  });
+
   it('infers types: integer, boolean, datetime order, id, text', async () => {
     const rows = Array.from(
       { length: 30 },

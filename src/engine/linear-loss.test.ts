@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from './random.js';
-import { logisticObjective, multinomialObjective, ridgeExact, squaredObjective, type LinearProblem } from './linear-loss.js';
+import {
+  logisticObjective,
+  multinomialObjective,
+  ridgeExact,
+  squaredObjective,
+  type LinearProblem,
+} from './linear-loss.js';
 
 function problem(n: number, p: number, seed: number, kind: 'bin' | 'multi' | 'reg', weights = true): LinearProblem {
   const rng = new Rng(seed);
@@ -53,7 +59,8 @@ describe('linear objectives', () => {
   for (const [kind, size] of cases) {
     it(`${kind}: value equals the naive twin, gradient equals central differences`, () => {
       const pr = problem(80, 4, 3, kind);
-      const fg = kind === 'bin' ? logisticObjective(pr) : kind === 'multi' ? multinomialObjective(pr, 3) : squaredObjective(pr);
+      const fg =
+        kind === 'bin' ? logisticObjective(pr) : kind === 'multi' ? multinomialObjective(pr, 3) : squaredObjective(pr);
       const rng = new Rng(7);
       const theta = Float64Array.from({ length: kind === 'multi' ? size : size + 1 }, () => rng.normal() * 0.5);
       const g = new Float64Array(theta.length);
@@ -73,12 +80,22 @@ describe('linear objectives', () => {
   }
 
   it('stays finite for margins of +-1000', () => {
-    const pr: LinearProblem = { X: Float64Array.of(1000, -1000), n: 2, p: 1, y: Float64Array.of(0, 1), l2: 0, fitIntercept: false };
+    const pr: LinearProblem = {
+      X: Float64Array.of(1000, -1000),
+      n: 2,
+      p: 1,
+      y: Float64Array.of(0, 1),
+      l2: 0,
+      fitIntercept: false,
+    };
     const g = new Float64Array(2);
     const f = logisticObjective(pr)(Float64Array.of(1, 0), g);
     expect(Number.isFinite(f)).toBe(true);
     expect(f).toBeCloseTo(1000, 6);
-    const fm = multinomialObjective({ ...pr, y: Float64Array.of(0, 1) }, 2)(Float64Array.of(1, 0, -1, 0), new Float64Array(4));
+    const fm = multinomialObjective({ ...pr, y: Float64Array.of(0, 1) }, 2)(
+      Float64Array.of(1, 0, -1, 0),
+      new Float64Array(4),
+    );
     expect(Number.isFinite(fm)).toBe(true);
   });
 

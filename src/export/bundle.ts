@@ -38,7 +38,7 @@ export interface Bundle {
   readonly format: typeof BUNDLE_FORMAT;
   readonly version: number;
   readonly glassboxVersion: string;
-  /** Not part of the fingerprint: the same data, config and seed give the same bundle otherwise. */
+  /** Not part of the fingerprint (nor is training.source): the same data, config and seed give the same bundle otherwise. */
   readonly createdAt: string;
   readonly fingerprint: string;
   readonly task: Task;
@@ -152,7 +152,9 @@ export function createBundle(args: {
     metrics: args.metrics,
     training: args.training,
   } as const;
-  const fingerprint = fingerprintOf(body);
+  // Where the data came from (a path) is not what was learned: the same table read from another
+  // folder gives the same fingerprint.
+  const fingerprint = fingerprintOf({ ...body, training: { rows: args.training.rows, seed: args.training.seed } });
   return { ...body, createdAt: (args.createdAt ?? new Date()).toISOString(), fingerprint };
 }
 

@@ -25,7 +25,9 @@ describe('linear keeps the technique contract', () => {
   const train = numericReady(mixedFrame(200), mixedFrame(200));
   const unseen = numericReady(mixedFrame(200), unseenFrame());
   it('regression (exact ridge)', () =>
-    checkTechnique(linear, [{ name: 'reg', frame: train, apply: unseen, ctx: { target: targetInfo(train, 'amount', 'regression') } }]));
+    checkTechnique(linear, [
+      { name: 'reg', frame: train, apply: unseen, ctx: { target: targetInfo(train, 'amount', 'regression') } },
+    ]));
   it('binary and balanced class weights', () => {
     const f = train.withRole('amount', 'feature').withRole('label', 'target');
     const u = unseen.withRole('amount', 'feature').withRole('label', 'target');
@@ -56,7 +58,9 @@ describe('linear solves its problems', () => {
     const d = m.describe?.() as { coefficients: { value: Record<string, number> }; intercepts: number[] };
     // Oracle: [X 1]'[X 1] + diag(l2, l2, 0) solved directly.
     const rows = Array.from({ length: n }, (_, i) => [x1[i], x2[i], 1]);
-    const A = [0, 1, 2].map((r) => [0, 1, 2].map((c) => rows.reduce((s, v) => s + v[r] * v[c], 0) + (r === c && r < 2 ? 0.3 : 0)));
+    const A = [0, 1, 2].map((r) =>
+      [0, 1, 2].map((c) => rows.reduce((s, v) => s + v[r] * v[c], 0) + (r === c && r < 2 ? 0.3 : 0)),
+    );
     const b = [0, 1, 2].map((r) => rows.reduce((s, v, i) => s + v[r] * y[i], 0));
     for (let k = 0; k < 3; k++)
       for (let i = k + 1; i < 3; i++) {
@@ -65,7 +69,8 @@ describe('linear solves its problems', () => {
         b[i] -= q * b[k];
       }
     const sol = [0, 0, 0];
-    for (let i = 2; i >= 0; i--) sol[i] = (b[i] - [0, 1, 2].filter((j) => j > i).reduce((s, j) => s + A[i][j] * sol[j], 0)) / A[i][i];
+    for (let i = 2; i >= 0; i--)
+      sol[i] = (b[i] - [0, 1, 2].filter((j) => j > i).reduce((s, j) => s + A[i][j] * sol[j], 0)) / A[i][i];
     expect(d.coefficients.value.a).toBeCloseTo(sol[0], 9);
     expect(d.coefficients.value.b).toBeCloseTo(sol[1], 9);
     expect(d.intercepts[0]).toBeCloseTo(sol[2], 9);
@@ -75,7 +80,14 @@ describe('linear solves its problems', () => {
     const n = 120;
     const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.3) * 2);
     const yv = Float64Array.from({ length: n }, (_, i) => (x[i] + Math.cos(i * 5) > 0.3 ? 1 : 0));
-    const f = new Frame([numericColumn('x', x), categoricalFromStrings('y', Array.from(yv, (v) => (v ? 'b' : 'a')), 'target')]);
+    const f = new Frame([
+      numericColumn('x', x),
+      categoricalFromStrings(
+        'y',
+        Array.from(yv, (v) => (v ? 'b' : 'a')),
+        'target',
+      ),
+    ]);
     const m = asModel(linear.fit(f, { l2: 0.5 }, { seed: 1, target: targetInfo(f, 'y', 'binary') }));
     const d = m.describe?.() as { coefficients: { b: Record<string, number> }; intercepts: number[] };
     // Newton on (w, b): gradient and Hessian of sum loss + 0.5 * l2 * w².
@@ -106,10 +118,17 @@ describe('linear solves its problems', () => {
 
   it('reaches a stationary point on bank-full (max gradient below 1e-6) with AUC above 0.9', async () => {
     const bank = await readDataset('bank-full.csv');
-    const spec = { steps: ['drop-columns', 'impute', 'standard-scale', 'one-hot', 'linear'].map((technique) => ({ technique })) };
+    const spec = {
+      steps: ['drop-columns', 'impute', 'standard-scale', 'one-hot', 'linear'].map((technique) => ({ technique })),
+    };
     const { pipeline } = fitPipeline(bank, spec, { target: 'y', task: 'binary', seed: 1 });
     const features = pipeline.transform(bank);
-    const model = pipeline.model as unknown as { coef: Float64Array; intercept: Float64Array; inputs: string[]; converged: boolean };
+    const model = pipeline.model as unknown as {
+      coef: Float64Array;
+      intercept: Float64Array;
+      inputs: string[];
+      converged: boolean;
+    };
     expect(model.converged).toBe(true);
     const X = new Float64Array(bank.nRows * model.inputs.length);
     model.inputs.forEach((name, j) => {
@@ -118,14 +137,24 @@ describe('linear solves its problems', () => {
     });
     const y = targetInfo(bank.withRole('y', 'target'), 'y', 'binary').y;
     const g = new Float64Array(model.inputs.length + 1);
-    logisticObjective({ X, n: bank.nRows, p: model.inputs.length, y, l2: 1, fitIntercept: true })(Float64Array.of(...model.coef, model.intercept[0]), g);
+    logisticObjective({ X, n: bank.nRows, p: model.inputs.length, y, l2: 1, fitIntercept: true })(
+      Float64Array.of(...model.coef, model.intercept[0]),
+      g,
+    );
     for (const v of g) expect(Math.abs(v)).toBeLessThan(1e-6);
   });
 
   it('says which column needs which step', () => {
     const f = mixedFrame(30);
-    expect(() => linear.fit(f, {}, { seed: 1, target: targetInfo(f, 'amount', 'regression') })).toThrow(/column "x" has missing values \(row 5\); put impute/);
-    const g = new Frame([categoricalFromStrings('c', ['a', 'b', 'a']), numericColumn('y', Float64Array.of(1, 2, 3), 'target')]);
-    expect(() => linear.fit(g, {}, { seed: 1, target: targetInfo(g, 'y', 'regression') })).toThrow(/column "c" is categorical; put one-hot/);
+    expect(() => linear.fit(f, {}, { seed: 1, target: targetInfo(f, 'amount', 'regression') })).toThrow(
+      /column "x" has missing values \(row 5\); put impute/,
+    );
+    const g = new Frame([
+      categoricalFromStrings('c', ['a', 'b', 'a']),
+      numericColumn('y', Float64Array.of(1, 2, 3), 'target'),
+    ]);
+    expect(() => linear.fit(g, {}, { seed: 1, target: targetInfo(g, 'y', 'regression') })).toThrow(
+      /column "c" is categorical; put one-hot/,
+    );
   });
 });

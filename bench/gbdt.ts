@@ -7,10 +7,11 @@
  * Options: --quick (skip the 1M synthetic), --only NAME, --threads N (Glassbox threads, default 2).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATASETS, PEER, PYTHON, requirePeers, split, table } from './peers.js';
+import { CLASSIFICATION_CASES, prepareCase, type PreparedCase } from './cases.js';
+import { PEER, PYTHON, requirePeers, table } from './peers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RSS = join(ROOT, 'bench', 'py', 'rss.py');
@@ -42,58 +43,6 @@ const XGB = {
   reg_lambda: 0,
   min_child_weight: 1e-3,
 };
-
-interface Case {
-  name: string;
-  file: string;
-  target: string;
-  task: 'binary' | 'regression';
-  sep: string;
-  drop?: string;
-  columns?: string[];
-  /** Cells holding a lone space become empty (missing) for both sides. */
-  blankSpaces?: boolean;
-}
-
-const CASES: Case[] = [
-  { name: 'bank-full', file: 'bank-full.csv', target: 'y', task: 'binary', sep: ';' },
-  {
-    name: 'telco',
-    file: 'WA_Fn-UseC_-Telco-Customer-Churn.csv',
-    target: 'Churn',
-    task: 'binary',
-    sep: ',',
-    drop: 'customerID',
-    // TotalCharges is a lone space in 11 rows: pandas would read the column as text and HGB would
-    // refuse it as a 6,500-category feature, so both sides get those cells empty (missing).
-    blankSpaces: true,
-  },
-  {
-    name: 'adult',
-    file: 'adult-train.csv',
-    target: 'income',
-    task: 'binary',
-    sep: ',',
-    columns: [
-      'age',
-      'workclass',
-      'fnlwgt',
-      'education',
-      'education-num',
-      'marital-status',
-      'occupation',
-      'relationship',
-      'race',
-      'sex',
-      'capital-gain',
-      'capital-loss',
-      'hours-per-week',
-      'native-country',
-      'income',
-    ],
-  },
-  { name: 'online-shoppers', file: 'online_shoppers_intention.csv', target: 'Revenue', task: 'binary', sep: ',' },
-];
 
 interface Result {
   fit_s: number;
@@ -257,30 +206,9 @@ async function main(): Promise<void> {
       'MB hgb',
     ],
   ];
-  const cases: { name: string; train: string; test: string; target: string; task: 'binary' | 'regression' }[] = [];
-  for (const c of CASES) {
-    if (only && c.name !== only) continue;
-    let file = join(DATASETS, c.file);
-    if (c.blankSpaces) {
-      const cleaned = join(benchDir, `${c.name}-clean.csv`);
-      if (!existsSync(cleaned)) {
-        mkdirSync(benchDir, { recursive: true });
-        writeFileSync(cleaned, readFileSync(file, 'utf8').replace(/,\s,/g, ',,'));
-      }
-      file = cleaned;
-    }
-    if (c.columns) {
-      // split.py reads a header row: give the headerless file one.
-      const withHeader = join(benchDir, `${c.name}-with-header.csv`);
-      if (!existsSync(withHeader)) {
-        mkdirSync(benchDir, { recursive: true });
-        writeFileSync(withHeader, c.columns.join(',') + '\n' + readFileSync(file, 'utf8'));
-      }
-      file = withHeader;
-    }
-    const sp = split(file, c.target, c.task, c.sep, ROOT, c.drop);
-    cases.push({ name: c.name, ...sp, target: c.target, task: c.task });
-  }
+  const cases: PreparedCase[] = CLASSIFICATION_CASES.filter((c) => !only || c.name === only).map((c) =>
+    prepareCase(c, ROOT),
+  );
   if (!quick && (!only || only === 'synthetic-1m'))
     cases.push({
       name: 'synthetic-1m',

@@ -230,8 +230,12 @@ export function minimize(fg: ObjectiveFn, x0: Float64Array, options: MinimizeOpt
     // Progress only in the last digits for many steps in a row: rounding has the final word.
     stalled = flat(f0, f) ? stalled + 1 : 0;
     if (maxAbs(g) <= gtol) converged = true;
-    else if (stalled >= 20) break;
-    else if (ftol > 0 && f0 - f <= ftol * Math.max(1, Math.abs(f))) break;
+    else if (stalled >= 20) {
+      // At the rounding floor of f: within a decade of the tolerance counts as reaching it, since
+      // no further step can be measured to help.
+      converged = maxAbs(g) <= 10 * gtol;
+      break;
+    } else if (ftol > 0 && f0 - f <= ftol * Math.max(1, Math.abs(f))) break;
   }
   return { x, f, iterations, evaluations: line.evaluations + 1, converged, gradMax: maxAbs(g) };
 }

@@ -4,6 +4,7 @@ import {
   logisticObjective,
   multinomialObjective,
   ridgeExact,
+  sparseRows,
   squaredObjective,
   type LinearProblem,
 } from './linear-loss.js';
@@ -78,6 +79,29 @@ describe('linear objectives', () => {
       }
     });
   }
+
+  it('the row-compressed kernels give the dense values and gradients', () => {
+    const rng = new Rng(13);
+    const n = 120;
+    const p = 9;
+    for (const kind of ['bin', 'multi', 'reg'] as const) {
+      const pr = problem(n, p, 5, kind);
+      // Mostly zeros, as after one-hot encoding.
+      const X = pr.X.map((v) => (rng.next() < 0.7 ? 0 : v));
+      const dense = { ...pr, X };
+      const rows = sparseRows(X, n, p);
+      expect(rows).not.toBeNull();
+      const sparse = { ...dense, rows };
+      const make = (q: LinearProblem) =>
+        kind === 'bin' ? logisticObjective(q) : kind === 'multi' ? multinomialObjective(q, 3) : squaredObjective(q);
+      const theta = Float64Array.from({ length: kind === 'multi' ? 3 * (p + 1) : p + 1 }, () => rng.normal());
+      const gd = new Float64Array(theta.length);
+      const gs = new Float64Array(theta.length);
+      expect(make(sparse)(theta, gs)).toBeCloseTo(make(dense)(theta, gd), 12);
+      for (let j = 0; j < theta.length; j++) expect(gs[j]).toBeCloseTo(gd[j], 12);
+    }
+    expect(sparseRows(Float64Array.of(1, 2, 3, 4), 2, 2)).toBeNull();
+  });
 
   it('stays finite for margins of +-1000', () => {
     const pr: LinearProblem = {

@@ -17,6 +17,80 @@ export interface LinearProblem {
   readonly w?: Float64Array;
   readonly l2: number;
   readonly fitIntercept: boolean;
+  /** X without its zeros, when that is much smaller (one-hot blocks); same values as X. */
+  readonly rows?: SparseRows | null;
+}
+
+/** Row-compressed X: row i's non-zeros are val[ptr[i]..ptr[i+1]) in columns idx[...]. */
+export interface SparseRows {
+  readonly ptr: Int32Array;
+  readonly idx: Int32Array;
+  readonly val: Float64Array;
+}
+
+/**
+ * X in row-compressed form when at most `maxDensity` of its entries are non-zero, else null. After
+ * one-hot encoding most entries are zero, and skipping them cuts the work per pass several times.
+ */
+export function sparseRows(X: Float64Array, n: number, p: number, maxDensity = 0.4): SparseRows | null {
+  let nnz = 0;
+  for (let k = 0; k < n * p; k++) if (X[k] !== 0) nnz++;
+  if (nnz > maxDensity * n * p) return null;
+  const ptr = new Int32Array(n + 1);
+  const idx = new Int32Array(nnz);
+  const val = new Float64Array(nnz);
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    const base = i * p;
+    for (let j = 0; j < p; j++) {
+      const v = X[base + j];
+      if (v !== 0) {
+        idx[t] = j;
+        val[t++] = v;
+      }
+    }
+    ptr[i + 1] = t;
+  }
+  return { ptr, idx, val };
+}
+
+/** theta[off..off+p) · x_i. */
+function rowDot(
+  X: Float64Array,
+  rows: SparseRows | null,
+  i: number,
+  p: number,
+  theta: Float64Array,
+  off: number,
+): number {
+  let s = 0;
+  if (rows) {
+    const { ptr, idx, val } = rows;
+    for (let k = ptr[i], e = ptr[i + 1]; k < e; k++) s += theta[off + idx[k]] * val[k];
+  } else {
+    const base = i * p;
+    for (let j = 0; j < p; j++) s += theta[off + j] * X[base + j];
+  }
+  return s;
+}
+
+/** grad[off..off+p) += a · x_i. */
+function rowAxpy(
+  X: Float64Array,
+  rows: SparseRows | null,
+  i: number,
+  p: number,
+  a: number,
+  grad: Float64Array,
+  off: number,
+): void {
+  if (rows) {
+    const { ptr, idx, val } = rows;
+    for (let k = ptr[i], e = ptr[i + 1]; k < e; k++) grad[off + idx[k]] += a * val[k];
+  } else {
+    const base = i * p;
+    for (let j = 0; j < p; j++) grad[off + j] += a * X[base + j];
+  }
 }
 
 function totalWeight(pr: LinearProblem): number {
@@ -35,36 +109,40 @@ export function sigmoid(m: number): number {
   return m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
 }
 
+/** Adds the L2 penalty to one output's gradient block, scales it by 1/W and returns |coef|². */
+function penalise(theta: Float64Array, grad: Float64Array, off: number, p: number, l2: number, W: number): number {
+  let pen = 0;
+  for (let j = 0; j < p; j++) {
+    const t = theta[off + j];
+    pen += t * t;
+    grad[off + j] = (grad[off + j] + l2 * t) / W;
+  }
+  return pen;
+}
+
 /** Binary logistic regression, y in {0, 1}. Parameters: p coefficients, then the intercept. */
 export function logisticObjective(pr: LinearProblem): ObjectiveFn {
   const { X, n, p, y, w, l2, fitIntercept } = pr;
+  const rows = pr.rows ?? null;
   const W = totalWeight(pr);
-  const r = new Float64Array(n);
   return (theta, grad) => {
     const b = fitIntercept ? theta[p] : 0;
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      let m = b;
-      const base = i * p;
-      for (let j = 0; j < p; j++) m += theta[j] * X[base + j];
-      const wi = w ? w[i] : 1;
-      loss += wi * (softplus(m) - y[i] * m);
-      r[i] = wi * (sigmoid(m) - y[i]);
-    }
     grad.fill(0);
+    let loss = 0;
     let gb = 0;
     for (let i = 0; i < n; i++) {
-      const ri = r[i];
-      if (ri === 0) continue;
-      const base = i * p;
-      for (let j = 0; j < p; j++) grad[j] += ri * X[base + j];
+      const m = b + rowDot(X, rows, i, p, theta, 0);
+      const wi = w ? w[i] : 1;
+      // One exp serves both the loss (softplus) and the residual (sigmoid).
+      const e = Math.exp(-Math.abs(m));
+      const sp = (m > 0 ? m : 0) + Math.log1p(e);
+      const sg = m >= 0 ? 1 / (1 + e) : e / (1 + e);
+      loss += wi * (sp - y[i] * m);
+      const ri = wi * (sg - y[i]);
+      if (ri !== 0) rowAxpy(X, rows, i, p, ri, grad, 0);
       gb += ri;
     }
-    let pen = 0;
-    for (let j = 0; j < p; j++) {
-      pen += theta[j] * theta[j];
-      grad[j] = (grad[j] + l2 * theta[j]) / W;
-    }
+    const pen = penalise(theta, grad, 0, p, l2, W);
     if (fitIntercept) grad[p] = gb / W;
     return (loss + 0.5 * l2 * pen) / W;
   };
@@ -76,19 +154,17 @@ export function logisticObjective(pr: LinearProblem): ObjectiveFn {
  */
 export function multinomialObjective(pr: LinearProblem, K: number): ObjectiveFn {
   const { X, n, p, y, w, l2, fitIntercept } = pr;
+  const rows = pr.rows ?? null;
   const W = totalWeight(pr);
   const stride = p + 1;
   const m = new Float64Array(K);
-  const r = new Float64Array(n * K);
   return (theta, grad) => {
+    grad.fill(0);
     let loss = 0;
     for (let i = 0; i < n; i++) {
-      const base = i * p;
       let max = -Infinity;
       for (let k = 0; k < K; k++) {
-        let s = fitIntercept ? theta[k * stride + p] : 0;
-        const off = k * stride;
-        for (let j = 0; j < p; j++) s += theta[off + j] * X[base + j];
+        const s = (fitIntercept ? theta[k * stride + p] : 0) + rowDot(X, rows, i, p, theta, k * stride);
         m[k] = s;
         if (s > max) max = s;
       }
@@ -97,25 +173,16 @@ export function multinomialObjective(pr: LinearProblem, K: number): ObjectiveFn 
       const lse = max + Math.log(z);
       const wi = w ? w[i] : 1;
       loss += wi * (lse - m[y[i]]);
-      for (let k = 0; k < K; k++) r[i * K + k] = wi * (Math.exp(m[k] - lse) - (y[i] === k ? 1 : 0));
-    }
-    grad.fill(0);
-    for (let i = 0; i < n; i++) {
-      const base = i * p;
       for (let k = 0; k < K; k++) {
-        const rk = r[i * K + k];
-        const off = k * stride;
-        for (let j = 0; j < p; j++) grad[off + j] += rk * X[base + j];
-        grad[off + p] += rk;
+        const rk = wi * (Math.exp(m[k] - lse) - (y[i] === k ? 1 : 0));
+        rowAxpy(X, rows, i, p, rk, grad, k * stride);
+        grad[k * stride + p] += rk;
       }
     }
     let pen = 0;
     for (let k = 0; k < K; k++) {
       const off = k * stride;
-      for (let j = 0; j < p; j++) {
-        pen += theta[off + j] * theta[off + j];
-        grad[off + j] = (grad[off + j] + l2 * theta[off + j]) / W;
-      }
+      pen += penalise(theta, grad, off, p, l2, W);
       grad[off + p] = fitIntercept ? grad[off + p] / W : 0;
     }
     return (loss + 0.5 * l2 * pen) / W;
@@ -125,32 +192,22 @@ export function multinomialObjective(pr: LinearProblem, K: number): ObjectiveFn 
 /** Least squares, loss = (y - prediction)² / 2. Parameters: p coefficients, then the intercept. */
 export function squaredObjective(pr: LinearProblem): ObjectiveFn {
   const { X, n, p, y, w, l2, fitIntercept } = pr;
+  const rows = pr.rows ?? null;
   const W = totalWeight(pr);
-  const r = new Float64Array(n);
   return (theta, grad) => {
     const b = fitIntercept ? theta[p] : 0;
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      let m = b;
-      const base = i * p;
-      for (let j = 0; j < p; j++) m += theta[j] * X[base + j];
-      const wi = w ? w[i] : 1;
-      const e = m - y[i];
-      loss += 0.5 * wi * e * e;
-      r[i] = wi * e;
-    }
     grad.fill(0);
+    let loss = 0;
     let gb = 0;
     for (let i = 0; i < n; i++) {
-      const base = i * p;
-      for (let j = 0; j < p; j++) grad[j] += r[i] * X[base + j];
-      gb += r[i];
+      const wi = w ? w[i] : 1;
+      const e = b + rowDot(X, rows, i, p, theta, 0) - y[i];
+      loss += 0.5 * wi * e * e;
+      const ri = wi * e;
+      rowAxpy(X, rows, i, p, ri, grad, 0);
+      gb += ri;
     }
-    let pen = 0;
-    for (let j = 0; j < p; j++) {
-      pen += theta[j] * theta[j];
-      grad[j] = (grad[j] + l2 * theta[j]) / W;
-    }
+    const pen = penalise(theta, grad, 0, p, l2, W);
     if (fitIntercept) grad[p] = gb / W;
     return (loss + 0.5 * l2 * pen) / W;
   };

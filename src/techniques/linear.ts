@@ -6,6 +6,7 @@ import {
   multinomialObjective,
   ridgeExact,
   sigmoid,
+  sparseRows,
   squaredObjective,
   type LinearProblem,
 } from '../engine/linear-loss.js';
@@ -219,6 +220,8 @@ export const linear: Technique = {
       w,
       l2: numParam(params, 'l2'),
       fitIntercept: boolParam(params, 'fitIntercept'),
+      // Iterative fits pass over X hundreds of times: skip its zeros when one-hot blocks dominate.
+      rows: target.task === 'regression' && p <= 2000 ? null : sparseRows(X, n, p),
     };
     const opts = { maxIter: numParam(params, 'maxIter'), gtol: numParam(params, 'tol') };
     let coef: Float64Array;

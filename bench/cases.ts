@@ -1,0 +1,82 @@
+/** The shared datasets every model benchmark runs on, and their fixed 80/20 splits. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATASETS, manifest, split } from './peers.js';
+
+export type BenchTask = 'binary' | 'regression';
+
+export interface Case {
+  name: string;
+  file: string;
+  target: string;
+  task: BenchTask;
+  sep: string;
+  /** Comma-separated columns split.py leaves out (for both sides). */
+  drop?: string;
+  /** Cells holding a lone space become empty (missing) for both sides. */
+  blankSpaces?: boolean;
+}
+
+export interface PreparedCase {
+  name: string;
+  train: string;
+  test: string;
+  target: string;
+  task: BenchTask;
+}
+
+export const CLASSIFICATION_CASES: Case[] = [
+  { name: 'bank-full', file: 'bank-full.csv', target: 'y', task: 'binary', sep: ';' },
+  {
+    name: 'telco',
+    file: 'WA_Fn-UseC_-Telco-Customer-Churn.csv',
+    target: 'Churn',
+    task: 'binary',
+    sep: ',',
+    drop: 'customerID',
+    // TotalCharges is a lone space in 11 rows: pandas would read the column as text and the peers
+    // would see a 6,500-category feature, so both sides get those cells empty (missing).
+    blankSpaces: true,
+  },
+  { name: 'adult', file: 'adult-train.csv', target: 'income', task: 'binary', sep: ',' },
+  { name: 'online-shoppers', file: 'online_shoppers_intention.csv', target: 'Revenue', task: 'binary', sep: ',' },
+];
+
+export const REGRESSION_CASES: Case[] = [
+  { name: 'insurance', file: 'insurance.csv', target: 'charges', task: 'regression', sep: ',' },
+  {
+    name: 'bike-hour',
+    file: 'hour.csv',
+    target: 'cnt',
+    task: 'regression',
+    sep: ',',
+    // casual + registered = cnt (leakage); instant is a row index; dteday would be 731 text categories to pandas.
+    drop: 'casual,registered,instant,dteday',
+  },
+];
+
+/** The case's train/test CSVs under ROOT/.bench, made once by split.py. */
+export function prepareCase(c: Case, root: string): PreparedCase {
+  const benchDir = join(root, '.bench');
+  let file = join(DATASETS, c.file);
+  const entry = manifest().find((m) => m.file === c.file);
+  if (c.blankSpaces) {
+    const cleaned = join(benchDir, `${c.name}-clean.csv`);
+    if (!existsSync(cleaned)) {
+      mkdirSync(benchDir, { recursive: true });
+      writeFileSync(cleaned, readFileSync(file, 'utf8').replace(/,\s,/g, ',,'));
+    }
+    file = cleaned;
+  }
+  if (entry?.header === false && entry.columns) {
+    // split.py reads a header row: give the headerless file one.
+    const withHeader = join(benchDir, `${c.name}-with-header.csv`);
+    if (!existsSync(withHeader)) {
+      mkdirSync(benchDir, { recursive: true });
+      writeFileSync(withHeader, entry.columns.join(',') + '\n' + readFileSync(file, 'utf8'));
+    }
+    file = withHeader;
+  }
+  const sp = split(file, c.target, c.task, c.sep, root, c.drop);
+  return { name: c.name, ...sp, target: c.target, task: c.task };
+}

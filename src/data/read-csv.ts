@@ -296,7 +296,7 @@ async function readWith(
       columns: inferences,
       format: {
         kind: 'csv',
-        separator: separatorName(sepByte),
+        separator: String.fromCharCode(sepByte),
         header,
         headerDetected,
         encoding: encoding === 'utf-8' ? 'UTF-8' : 'Windows-1252',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { datasetPath } from '../../test/datasets.js';
+import { datasetPath, manifest } from '../../test/datasets.js';
 import { GlassboxError } from '../data/errors.js';
 import { cellString, type Frame } from '../data/frame.js';
 import type { ReadResult } from '../data/read-csv.js';
@@ -129,4 +129,18 @@ describe('readTable reads Excel, JSON lines and Parquet exactly as the same tabl
     writeFileSync(xls, new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]));
     await expectError(readTable(xls), /old \.xls format is not supported/);
   });
+});
+
+describe('every shared dataset loads with the shape its manifest gives', () => {
+  for (const m of manifest()) {
+    it(m.file, async () => {
+      const read = await readTable(
+        datasetPath(m.file),
+        m.header === false && m.columns ? { header: false, columns: m.columns } : {},
+      );
+      expect(read.frame.nRows).toBe(m.rows);
+      expect(read.frame.nCols).toBe(m.cols);
+      expect(read.format.separator).toBe(m.sep);
+    });
+  }
 });

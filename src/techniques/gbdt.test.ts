@@ -145,4 +145,100 @@ describe('gbdt learns', () => {
       ),
     ).toBeGreaterThan(0.92);
   });
+
+  it('needs depth 2 for XOR: stumps cannot fit it, one depth-2 tree fits it exactly', () => {
+    // a and b independent (b = 1 in 70 % of rows, so the first split has something to gain).
+    const n = 1000;
+    const a = Float64Array.from({ length: n }, (_, i) => i % 2);
+    const b = Float64Array.from({ length: n }, (_, i) => (Math.floor(i / 2) % 10 < 7 ? 1 : 0));
+    const y = Float64Array.from(a, (v, i) => (v !== b[i] ? 1 : 0));
+    const f = new Frame([numericColumn('a', a), numericColumn('b', b), numericColumn('y', y, 'target')]);
+    const fit = (maxDepth: number, numRounds: number) =>
+      asModel(
+        gbdt.fit(
+          f,
+          { numRounds, maxDepth, learningRate: 1, minSamplesLeaf: 1, earlyStopping: 'off' },
+          { seed: 1, target: targetInfo(f, 'y', 'regression') },
+        ),
+      ).predict(f).values as Float64Array;
+    // Stumps add up functions of one variable; the interaction -2(a - 1/2)(b - 7/10) is orthogonal
+    // to all of them, so the best they reach is its RMSE, 2 sqrt(Var a Var b).
+    expect(rmse(y, fit(1, 50))).toBeCloseTo(2 * Math.sqrt(0.25 * 0.21), 6);
+    expect(rmse(y, fit(2, 1))).toBeLessThan(1e-12);
+  });
+
+  it('gives a constant model for a constant target (no splits)', () => {
+    const x = Float64Array.from({ length: 100 }, (_, i) => i);
+    const f = new Frame([numericColumn('x', x), numericColumn('y', new Float64Array(100).fill(3.25), 'target')]);
+    const m = asModel(gbdt.fit(f, { numRounds: 10 }, { seed: 1, target: targetInfo(f, 'y', 'regression') }));
+    expect(Array.from(m.predict(f).values as Float64Array).every((v) => v === 3.25)).toBe(true);
+    const imp = (m as unknown as { importance(): { splits: number }[] }).importance();
+    expect(imp.every((r) => r.splits === 0)).toBe(true);
+  });
+
+  it('splits a high-cardinality category natively better than the same model on one-hot columns', () => {
+    // 200 categories, each with its own effect; one-hot needs a split per category.
+    const rng = (() => {
+      let s = 99;
+      return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    })();
+    const effect = Array.from({ length: 200 }, () => rng() * 10);
+    const make = (n: number) => {
+      const cats: string[] = [];
+      const y = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const c = Math.floor(rng() * 200);
+        cats.push(`c${c}`);
+        y[i] = effect[c] + rng() - 0.5;
+      }
+      return new Frame([categoricalFromStrings('c', cats), numericColumn('y', y, 'target')]);
+    };
+    const train = make(8000);
+    const test = make(2000);
+    const params = { numRounds: 60, maxLeaves: 16, learningRate: 0.2, earlyStopping: 'off' };
+    const native = fitPipeline(
+      train,
+      { steps: [{ technique: 'gbdt', params }] },
+      { target: 'y', task: 'regression', seed: 1 },
+    );
+    const onehot = fitPipeline(
+      train,
+      {
+        steps: [
+          { technique: 'one-hot', params: { minFrequency: 1, maxCategories: 1000 } },
+          { technique: 'gbdt', params },
+        ],
+      },
+      { target: 'y', task: 'regression', seed: 1 },
+    );
+    const yTest = (test.get('y') as { values: Float64Array }).values;
+    const rNative = rmse(yTest, native.pipeline.predict(test).values as Float64Array);
+    const rOneHot = rmse(yTest, onehot.pipeline.predict(test).values as Float64Array);
+    // Noise alone is uniform on [-0.5, 0.5]: RMSE 0.29.
+    expect(rNative).toBeLessThan(0.4);
+    expect(rNative).toBeLessThan(0.5 * rOneHot);
+  });
+
+  it('explains predictions: TreeSHAP contributions sum to the raw score within 1e-9', async () => {
+    const bank = (await readDataset('bank-full.csv')).take(Int32Array.from({ length: 3000 }, (_, i) => i * 15));
+    const { pipeline } = fitPipeline(
+      bank,
+      { steps: [{ technique: 'gbdt', params: { numRounds: 30, earlyStopping: 'off' } }] },
+      { target: 'y', task: 'binary', seed: 1 },
+    );
+    const model = pipeline.model as unknown as {
+      raw(f: Frame): Float64Array;
+      contributions(f: Frame): { values: Float64Array; features: string[]; outputs: number };
+    };
+    const rows = bank.take(Int32Array.from({ length: 200 }, (_, i) => i));
+    const raw = model.raw(rows);
+    const c = model.contributions(rows);
+    expect(c.features).toHaveLength(16);
+    const stride = c.features.length + 1;
+    for (let i = 0; i < rows.nRows; i++) {
+      let sum = 0;
+      for (let j = 0; j < stride; j++) sum += c.values[i * stride + j];
+      expect(Math.abs(sum - raw[i])).toBeLessThan(1e-9);
+    }
+  });
 });

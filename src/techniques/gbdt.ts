@@ -5,6 +5,7 @@ import type { FeatureInput } from '../engine/gbdt/binning.js';
 import type { ObjectiveName } from '../engine/gbdt/loss.js';
 import type { HistogramPool } from '../engine/gbdt/parallel.js';
 import { predictRaw, probabilities } from '../engine/gbdt/predict.js';
+import { expectedValue, shapWorkspace, treeShap } from '../engine/gbdt/shap.js';
 import { treeFromJSON, treeToJSON, type TreeJSON } from '../engine/gbdt/serialize.js';
 import type { RawFeature, Tree } from '../engine/gbdt/tree.js';
 import type {
@@ -135,6 +136,28 @@ class FittedGbdt implements FittedModel {
       proba: probabilities(raw, n, this.classes.length, this.task === 'binary'),
       classes: this.classes,
     };
+  }
+
+  /**
+   * Exact TreeSHAP contributions in raw-score units (log-odds for classification), row-major
+   * n x outputs x (features + 1); the last entry of each block is the expected value, and each
+   * block sums to that output's raw score.
+   */
+  contributions(frame: Frame): { values: Float64Array; features: string[]; outputs: number } {
+    const n = frame.nRows;
+    const p = this.features.length;
+    const K = this.k;
+    const stride = p + 1;
+    const raw = rawFeatures(frame, this.features);
+    const values = new Float64Array(n * K * stride);
+    const ws = shapWorkspace(this.trees);
+    const bias = Float64Array.from(this.baseline);
+    for (let r = 0; r < this.trees.length; r++) bias[r % K] += expectedValue(this.trees[r]);
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < K; c++) values[(i * K + c) * stride + p] = bias[c];
+      for (let r = 0; r < this.trees.length; r++) treeShap(this.trees[r], raw, i, values, (i * K + (r % K)) * stride, ws);
+    }
+    return { values, features: this.inputs, outputs: K };
   }
 
   /** Split counts and total gain per feature. */

@@ -155,7 +155,8 @@ class FittedGbdt implements FittedModel {
     for (let r = 0; r < this.trees.length; r++) bias[r % K] += expectedValue(this.trees[r]);
     for (let i = 0; i < n; i++) {
       for (let c = 0; c < K; c++) values[(i * K + c) * stride + p] = bias[c];
-      for (let r = 0; r < this.trees.length; r++) treeShap(this.trees[r], raw, i, values, (i * K + (r % K)) * stride, ws);
+      for (let r = 0; r < this.trees.length; r++)
+        treeShap(this.trees[r], raw, i, values, (i * K + (r % K)) * stride, ws);
     }
     return { values, features: this.inputs, outputs: K };
   }

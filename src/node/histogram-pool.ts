@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { buildHistogram, FEATURE_STRIDE, SLOT } from '../engine/gbdt/histogram.js';
+import { buildHistogram } from '../engine/gbdt/histogram.js';
 import type { HistogramPool } from '../engine/gbdt/parallel.js';
 
 // Control block: an Int32Array over a SharedArrayBuffer.
@@ -11,11 +11,9 @@ const ACK = 3; // attach acknowledgements
 const FAILED = 4; // set by a worker whose kernel threw
 const PARAMS = 5; // then per worker: start, end, gradient offset
 
-/** The worker runs the engine's own kernel, handed over as source with the constants it uses. */
+/** The worker runs the engine's own kernel, handed over as source (it refers to no outside names). */
 const workerSource = (kernel: string): string => `
 const { parentPort, workerData } = require('node:worker_threads');
-const SLOT = ${SLOT};
-const FEATURE_STRIDE = ${FEATURE_STRIDE};
 const buildHistogram = ${kernel};
 const ctrl = new Int32Array(workerData.ctrl);
 const id = workerData.id;

@@ -71,17 +71,10 @@ export function numericThresholds(values: Float64Array, maxBins: number, sampleI
   return Float64Array.from(out);
 }
 
-/** First bin whose upper threshold is >= x (binary search); NaN goes to the missing bin. */
+/** First bin whose upper threshold is >= x; NaN goes to the missing bin. */
 export function binOf(thresholds: Float64Array, x: number): number {
   if (x !== x) return MISSING_BIN;
-  let lo = 0;
-  let hi = thresholds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (x <= thresholds[mid]) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+  return thresholds.length === 0 ? 0 : lowerBound(thresholds, thresholds.length, x);
 }
 
 export function fitFeatureBins(f: FeatureInput, maxBins: number, sampleIdx?: Int32Array): FeatureBins {
@@ -113,36 +106,84 @@ export function fitFeatureBins(f: FeatureInput, maxBins: number, sampleIdx?: Int
 }
 
 /**
- * Bins every feature into a row-major matrix (the bins of a row contiguous): histogram building
- * reads a row's features together, which measured about twice as fast as a column layout in V8.
+ * Bins every feature into a column-major matrix (a feature's bins contiguous): each feature is
+ * written in one sequential sweep, and partitioning a node reads one feature for many rows.
  */
-export function binMatrix(
-  features: readonly FeatureInput[],
-  bins: readonly FeatureBins[],
-  n: number,
-  shared = false,
-): Uint8Array {
+export function binColumns(features: readonly FeatureInput[], bins: readonly FeatureBins[], n: number): Uint8Array {
   const p = features.length;
-  const out = shared ? new Uint8Array(new SharedArrayBuffer(n * p)) : new Uint8Array(n * p);
+  const out = new Uint8Array(n * p);
   for (let f = 0; f < p; f++) {
     const input = features[f];
     const b = bins[f];
-    if (input.kind === 'numeric' && b.kind === 'numeric') {
-      const v = input.values;
-      const th = b.thresholds;
-      for (let i = 0; i < n; i++) out[i * p + f] = binOf(th, v[i]);
-    } else if (input.kind === 'categorical' && b.kind === 'categorical') {
+    const col = out.subarray(f * n, (f + 1) * n);
+    if (input.kind === 'numeric' && b.kind === 'numeric') binNumeric(input.values, b.thresholds, col, n);
+    else if (input.kind === 'categorical' && b.kind === 'categorical') {
       const codes = input.codes;
       const map = b.binOfCode;
       for (let i = 0; i < n; i++) {
         const c = codes[i];
         const bin = c >= 0 && c < map.length ? map[c] : -1;
         // Unseen categories are binned as missing for training-time traversal (validation data).
-        out[i * p + f] = bin < 0 ? MISSING_BIN : bin;
+        col[i] = bin < 0 ? MISSING_BIN : bin;
       }
     } else throw new Error(`feature ${f}: input kind ${input.kind} does not match its bins (${b.kind})`);
   }
   return out;
+}
+
+function binNumeric(v: Float64Array, th: Float64Array, col: Uint8Array, n: number): void {
+  const m = th.length;
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    if (x !== x) {
+      col[i] = MISSING_BIN;
+      continue;
+    }
+    col[i] = m === 0 ? 0 : lowerBound(th, m, x);
+  }
+}
+
+/**
+ * Number of thresholds below x (m >= 1), branch-free: where x falls is unpredictable, so each
+ * halving step adds 0 or half arithmetically instead of branching (measured 3-4x faster).
+ */
+function lowerBound(th: Float64Array, m: number, x: number): number {
+  let base = 0;
+  let len = m;
+  while (len > 1) {
+    const half = len >>> 1;
+    base += half * +(th[base + half - 1] < x);
+    len -= half;
+  }
+  return base + +(th[base] < x);
+}
+
+/**
+ * The row-major copy (the bins of a row contiguous): histogram building reads a row's features
+ * together, which measured about twice as fast as a column layout in V8. Copied in tiles so both
+ * sides stay in cache.
+ */
+export function rowMajor(colBins: Uint8Array, n: number, p: number, stride = p, shared = false): Uint8Array {
+  const out = shared ? new Uint8Array(new SharedArrayBuffer(n * stride)) : new Uint8Array(n * stride);
+  const TILE = 4096;
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    const i1 = Math.min(n, i0 + TILE);
+    for (let f = 0; f < p; f++) {
+      const col = f * n;
+      for (let i = i0; i < i1; i++) out[i * stride + f] = colBins[col + i];
+    }
+  }
+  return out;
+}
+
+/** Row-major binned matrix of the features (see `rowMajor`). */
+export function binMatrix(
+  features: readonly FeatureInput[],
+  bins: readonly FeatureBins[],
+  n: number,
+  stride = features.length,
+): Uint8Array {
+  return rowMajor(binColumns(features, bins, n), n, features.length, stride);
 }
 
 /** The column-major copy (a feature's bins contiguous): partitioning a node reads one feature for many rows. */

@@ -1,5 +1,13 @@
 import { Rng } from '../random.js';
-import { binMatrix, fitFeatureBins, MAX_BINS, transposeBins, type FeatureBins, type FeatureInput } from './binning.js';
+import {
+  binColumns,
+  binMatrix,
+  fitFeatureBins,
+  MAX_BINS,
+  rowMajor,
+  type FeatureBins,
+  type FeatureInput,
+} from './binning.js';
 import { growTree, GrowWorkspace, type GrowParams } from './grower.js';
 import { objective, weightedMedian, type Objective, type ObjectiveName } from './loss.js';
 import { sharedFloat64, type HistogramPool } from './parallel.js';
@@ -129,8 +137,8 @@ function prepare(
       : undefined;
   const maxBins = Math.min(params.maxBins, MAX_BINS);
   const featureBins = train.features.map((f) => fitFeatureBins(f, maxBins, sample));
-  const bins = binMatrix(train.features, featureBins, n, shared);
-  const colBins = transposeBins(bins, n, train.features.length);
+  const colBins = binColumns(train.features, featureBins, n);
+  const bins = rowMajor(colBins, n, train.features.length, train.features.length, shared);
   const vBins = valid ? binMatrix(valid.features, featureBins, valid.n) : undefined;
   const baseline = obj.init(train.y, train.weights);
   return { obj, train, valid, featureBins, bins, colBins, vBins, baseline, rng };

@@ -11,6 +11,17 @@ export function histogramSize(p: number): number {
   return p * FEATURE_STRIDE;
 }
 
+/*
+ * Layout experiments, measured on a 1,000,000 x 50 regression (2 threads, 200 rounds):
+ * - Rows kept physically in node order with their gradients (LightGBM-style data partition):
+ *   3.1 ns per update instead of ~4.7, but moving 72-byte rows at every split made the fit slower
+ *   overall (99 s against 60 s) while partitioning stays single-threaded.
+ * - Features in blocks of 8 per pass (histograms inside L1): 1.3-1.9x faster on cached rows,
+ *   3-10x slower on rows scattered over a large matrix, since each pass misses on every row again.
+ * - Column-major bins with gathered gradients (scikit-learn's layout): 4.2-6.2 ns per update.
+ * So: row-major bins, one pass per node, rows found through idx.
+ */
+
 /**
  * Adds rows idx[start..end) to `hist` (which must be zeroed by the caller). `grad`/`hess` are
  * indexed by row. Gradients are gathered into contiguous scratch first so the inner loop reads

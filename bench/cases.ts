@@ -58,24 +58,22 @@ export const REGRESSION_CASES: Case[] = [
 /** The case's train/test CSVs under ROOT/.bench, made once by split.py. */
 export function prepareCase(c: Case, root: string): PreparedCase {
   const benchDir = join(root, '.bench');
+  /** A rewritten copy of the data under .bench, made once. */
+  const derived = (suffix: string, from: string, rewrite: (text: string) => string): string => {
+    const path = join(benchDir, `${c.name}-${suffix}.csv`);
+    if (!existsSync(path)) {
+      mkdirSync(benchDir, { recursive: true });
+      writeFileSync(path, rewrite(readFileSync(from, 'utf8')));
+    }
+    return path;
+  };
   let file = join(DATASETS, c.file);
   const entry = manifest().find((m) => m.file === c.file);
-  if (c.blankSpaces) {
-    const cleaned = join(benchDir, `${c.name}-clean.csv`);
-    if (!existsSync(cleaned)) {
-      mkdirSync(benchDir, { recursive: true });
-      writeFileSync(cleaned, readFileSync(file, 'utf8').replace(/,\s,/g, ',,'));
-    }
-    file = cleaned;
-  }
+  if (c.blankSpaces) file = derived('clean', file, (t) => t.replace(/,\s,/g, ',,'));
+  // split.py reads a header row: give a headerless file one.
   if (entry?.header === false && entry.columns) {
-    // split.py reads a header row: give the headerless file one.
-    const withHeader = join(benchDir, `${c.name}-with-header.csv`);
-    if (!existsSync(withHeader)) {
-      mkdirSync(benchDir, { recursive: true });
-      writeFileSync(withHeader, entry.columns.join(',') + '\n' + readFileSync(file, 'utf8'));
-    }
-    file = withHeader;
+    const header = entry.columns.join(',');
+    file = derived('with-header', file, (t) => header + '\n' + t);
   }
   const sp = split(file, c.target, c.task, c.sep, root, c.drop);
   return { name: c.name, ...sp, target: c.target, task: c.task };

@@ -1,5 +1,6 @@
 import type { ColumnInference, InferredType } from './column-builder.js';
 import { distinctCount, missingCount } from './column-stats.js';
+import { firstOccurrences } from './duplicates.js';
 import { GlassboxError } from './errors.js';
 import { cellString, type Column, type Frame } from './frame.js';
 import type { ReadFormat, ReadResult } from './read-csv.js';
@@ -109,11 +110,15 @@ export function profile(read: ReadResult, options: ProfileOptions = {}): Profile
   const frame = read.frame;
   const n = frame.nRows;
   const inferences = new Map(read.columns.map((c) => [c.name, c]));
-  const columns = frame.columns.map((c) => profileColumn(c, inferences.get(c.name), n));
+  // Each numeric or date column sorted once: summaries, placeholder values and leakage bins read it.
+  const sorted = new Map<string, Float64Array>();
+  for (const c of frame.columns)
+    if (c.kind === 'numeric' || c.kind === 'datetime') sorted.set(c.name, present(c.values));
+  const columns = frame.columns.map((c) => profileColumn(c, inferences.get(c.name), n, sorted.get(c.name)));
   const byName = new Map(columns.map((c) => [c.name, c]));
   const warnings: ProfileWarning[] = [];
 
-  for (const c of columns) columnWarnings(c, frame.get(c.name), n, warnings);
+  for (const c of columns) columnWarnings(c, sorted.get(c.name), n, warnings);
 
   const duplicates = countDuplicateRows(frame);
   if (duplicates > 0) {
@@ -131,7 +136,7 @@ export function profile(read: ReadResult, options: ProfileOptions = {}): Profile
       const p = byName.get(c.name)!;
       return c.name !== t.name && p.type !== 'id' && p.type !== 'text' && p.distinct > 1;
     });
-    target = profileTarget(t, features, warnings);
+    target = profileTarget(t, features, sorted, warnings);
   }
 
   return {
@@ -142,7 +147,12 @@ export function profile(read: ReadResult, options: ProfileOptions = {}): Profile
   };
 }
 
-function profileColumn(c: Column, inf: ColumnInference | undefined, n: number): ColumnProfile {
+function profileColumn(
+  c: Column,
+  inf: ColumnInference | undefined,
+  n: number,
+  v: Float64Array | undefined,
+): ColumnProfile {
   const missing = missingCount(c);
   const distinct = distinctCount(c);
   const type: InferredType =
@@ -156,16 +166,14 @@ function profileColumn(c: Column, inf: ColumnInference | undefined, n: number): 
     distinct,
     notes: inf?.notes ?? [],
   };
-  if (c.kind === 'numeric') {
-    const v = present(c.values);
+  if (c.kind === 'numeric' && v) {
     return {
       ...base,
       numeric: v.length ? summarize(v) : undefined,
       top: type === 'boolean' ? topValues(c, n) : undefined,
     };
   }
-  if (c.kind === 'datetime') {
-    const v = present(c.values);
+  if (c.kind === 'datetime' && v) {
     const range: [string, string] | undefined = v.length
       ? [new Date(v[0]).toISOString(), new Date(v[v.length - 1]).toISOString()]
       : undefined;
@@ -222,7 +230,7 @@ function valueCounts(c: Column): Map<string, number> {
       if (k[j] > 0) counts.set(c.categories[j], (counts.get(c.categories[j]) ?? 0) + k[j]);
     return counts;
   }
-  const n = c.kind === 'text' ? c.values.length : c.values.length;
+  const n = c.values.length;
   for (let i = 0; i < n; i++) {
     const s = cellString(c, i);
     if (s !== '') counts.set(s, (counts.get(s) ?? 0) + 1);
@@ -237,7 +245,12 @@ function topValues(c: Column, n: number, limit = 5): CategoryCount[] {
     .map(([value, count]) => ({ value, count, share: count / n }));
 }
 
-function columnWarnings(p: ColumnProfile, c: Column, n: number, out: ProfileWarning[]): void {
+function columnWarnings(
+  p: ColumnProfile,
+  sortedValues: Float64Array | undefined,
+  n: number,
+  out: ProfileWarning[],
+): void {
   const name = p.name;
   if (p.distinct <= 1) {
     out.push({
@@ -288,8 +301,8 @@ function columnWarnings(p: ColumnProfile, c: Column, n: number, out: ProfileWarn
   if (p.type === 'categorical' && p.confidence < 0.5 && p.notes.length) {
     out.push({ kind: 'mixed-type', columns: [name], message: `"${name}": ${p.notes[0]}.` });
   }
-  if (c.kind === 'numeric' && p.numeric && p.type !== 'boolean' && p.type !== 'id') {
-    const s = sentinel(c.values, n);
+  if (sortedValues && p.numeric && p.type !== 'boolean' && p.type !== 'id') {
+    const s = sentinel(sortedValues, n);
     if (s) {
       out.push({
         kind: 'sentinel',
@@ -306,8 +319,7 @@ function columnWarnings(p: ColumnProfile, c: Column, n: number, out: ProfileWarn
  * "Far" is five times the median step between neighbouring distinct values, so a count's natural
  * 0 (Pregnancies 0, 1, 2 …) is not flagged.
  */
-function sentinel(values: Float64Array, n: number): { value: number; count: number; why: string } | undefined {
-  const v = present(values);
+function sentinel(v: Float64Array, n: number): { value: number; count: number; why: string } | undefined {
   if (v.length < 20) return undefined;
   const distinct: number[] = [];
   const counts: number[] = [];
@@ -354,17 +366,7 @@ function sentinel(values: Float64Array, n: number): { value: number; count: numb
 
 /** Rows equal in every column to an earlier row. */
 export function countDuplicateRows(frame: Frame): number {
-  const n = frame.nRows;
-  const seen = new Set<string>();
-  let dup = 0;
-  const cols = frame.columns;
-  for (let i = 0; i < n; i++) {
-    let key = '';
-    for (let j = 0; j < cols.length; j++) key += cellString(cols[j], i) + '\u0001';
-    if (seen.has(key)) dup++;
-    else seen.add(key);
-  }
-  return dup;
+  return frame.nRows - firstOccurrences(frame).length;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,7 +374,12 @@ export function countDuplicateRows(frame: Frame): number {
 
 const LEAK_BINS = 20;
 
-function profileTarget(t: Column, features: readonly Column[], warnings: ProfileWarning[]): TargetProfile {
+function profileTarget(
+  t: Column,
+  features: readonly Column[],
+  sorted: ReadonlyMap<string, Float64Array>,
+  warnings: ProfileWarning[],
+): TargetProfile {
   const n = t.kind === 'categorical' ? t.codes.length : t.values.length;
   const missing = missingCount(t);
   if (missing === n) {
@@ -392,7 +399,7 @@ function profileTarget(t: Column, features: readonly Column[], warnings: Profile
   if (task === 'regression') {
     const y = (t as { values: Float64Array }).values;
     const association = features
-      .map((f) => ({ column: f.name, score: round4(binnedR2(groupsOf(f, n), y)) }))
+      .map((f) => ({ column: f.name, score: round4(binnedR2(groupsOf(f, n, sorted.get(f.name)), y)) }))
       .sort((a, b) => b.score - a.score);
     regressionLeaks(t.name, y, features, association, warnings);
     return { name: t.name, task, missing, association };
@@ -415,7 +422,7 @@ function profileTarget(t: Column, features: readonly Column[], warnings: Profile
     y[i] = s === '' ? -1 : classIndex.get(s)!;
   }
   const association = features
-    .map((f) => ({ column: f.name, score: round4(groupAuc(groupsOf(f, n), y, classes.length)) }))
+    .map((f) => ({ column: f.name, score: round4(groupAuc(groupsOf(f, n, sorted.get(f.name)), y, classes.length)) }))
     .sort((a, b) => b.score - a.score);
   const [best, second] = association;
   const th = PROFILE_THRESHOLDS;
@@ -434,7 +441,7 @@ function profileTarget(t: Column, features: readonly Column[], warnings: Profile
 }
 
 /** A feature as group numbers: quantile bins for numbers and dates, categories (rare ones pooled), missing last. */
-function groupsOf(c: Column, n: number): { g: Int32Array; count: number } {
+function groupsOf(c: Column, n: number, sorted: Float64Array | undefined): { g: Int32Array; count: number } {
   const g = new Int32Array(n);
   if (c.kind === 'categorical') {
     const freq = new Int32Array(c.categories.length);
@@ -447,8 +454,7 @@ function groupsOf(c: Column, n: number): { g: Int32Array; count: number } {
     for (let i = 0; i < n; i++) g[i] = c.codes[i] < 0 ? k : map[c.codes[i]];
     return { g, count: k + 1 };
   }
-  if (c.kind === 'text') return { g, count: 1 };
-  const sorted = present(c.values);
+  if (c.kind === 'text' || !sorted) return { g, count: 1 };
   const edges: number[] = [];
   for (let b = 1; b < LEAK_BINS; b++) {
     const e = sorted[Math.floor((b * sorted.length) / LEAK_BINS)];

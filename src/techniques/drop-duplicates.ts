@@ -1,14 +1,8 @@
-import { cellString, type Frame } from '../data/frame.js';
+import { firstOccurrences } from '../data/duplicates.js';
+import type { Frame } from '../data/frame.js';
 import type { FittedJSON, FittedTransformer, Params, Technique, TransformContext } from './contract.js';
 import { resolveParams } from './params.js';
 import { register } from './registry.js';
-
-/** Row keys over every column (target included): two rows are duplicates only if all cells agree. */
-function rowKeys(frame: Frame): string[] {
-  const keys = new Array<string>(frame.nRows).fill('');
-  for (const c of frame.columns) for (let i = 0; i < frame.nRows; i++) keys[i] += `${cellString(c, i)}\u0001`;
-  return keys;
-}
 
 class FittedDropDuplicates implements FittedTransformer {
   readonly kind = 'transformer';
@@ -23,14 +17,7 @@ class FittedDropDuplicates implements FittedTransformer {
   /** Only while training: scoring must return one prediction per input row. */
   transform(frame: Frame, ctx: TransformContext): Frame {
     if (!ctx.training) return frame;
-    const seen = new Set<string>();
-    const keep: number[] = [];
-    rowKeys(frame).forEach((k, i) => {
-      if (!seen.has(k)) {
-        seen.add(k);
-        keep.push(i);
-      }
-    });
+    const keep = firstOccurrences(frame);
     return keep.length === frame.nRows ? frame : frame.take(keep);
   }
 

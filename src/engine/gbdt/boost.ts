@@ -138,7 +138,7 @@ function prepare(
   const maxBins = Math.min(params.maxBins, MAX_BINS);
   const featureBins = train.features.map((f) => fitFeatureBins(f, maxBins, sample));
   const colBins = binColumns(train.features, featureBins, n);
-  const bins = rowMajor(colBins, n, train.features.length, train.features.length, shared);
+  const bins = rowMajor(colBins, n, train.features.length, shared);
   const vBins = valid ? binMatrix(valid.features, featureBins, valid.n) : undefined;
   const baseline = obj.init(train.y, train.weights);
   return { obj, train, valid, featureBins, bins, colBins, vBins, baseline, rng };

@@ -1,20 +1,28 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { buildHistogram } from '../engine/gbdt/histogram.js';
+import {
+  buildHistogram,
+  buildHistogramPacked,
+  packingUnit,
+  unpackHistogram,
+  type Packing,
+} from '../engine/gbdt/histogram.js';
 import type { HistogramPool } from '../engine/gbdt/parallel.js';
 
 // Control block: an Int32Array over a SharedArrayBuffer.
 const GEN = 0; // bumped to wake the workers
 const DONE = 1; // workers finished with the current generation
-const OP = 2; // 1 = build, 2 = detach
+const OP = 2; // 1 = build, 2 = detach, 3 = build packed (constant hessian)
 const ACK = 3; // attach acknowledgements
 const FAILED = 4; // set by a worker whose kernel threw
 const PARAMS = 5; // then per worker: start, end, gradient offset
 
 /** The worker runs the engine's own kernel, handed over as source (it refers to no outside names). */
-const workerSource = (kernel: string): string => `
+const workerSource = (kernel: string, packedKernel: string): string => `
 const { parentPort, workerData } = require('node:worker_threads');
 const buildHistogram = ${kernel};
+const buildHistogramPacked = ${packedKernel};
+const unit = new Float64Array(workerData.unit);
 const ctrl = new Int32Array(workerData.ctrl);
 const id = workerData.id;
 parentPort.on('message', (m) => {
@@ -31,7 +39,8 @@ parentPort.on('message', (m) => {
   for (;;) {
     Atomics.wait(ctrl, ${GEN}, gen);
     gen = Atomics.load(ctrl, ${GEN});
-    if (Atomics.load(ctrl, ${OP}) === 2) {
+    const op = Atomics.load(ctrl, ${OP});
+    if (op === 2) {
       Atomics.add(ctrl, ${DONE}, 1);
       Atomics.notify(ctrl, ${DONE});
       return;
@@ -40,7 +49,8 @@ parentPort.on('message', (m) => {
     const start = ctrl[base], end = ctrl[base + 1], off = ctrl[base + 2];
     try {
       hist.fill(0);
-      buildHistogram(bins, p, idx, start, end, grad.subarray(off), hess.subarray(off), hist, scratch);
+      if (op === 3) buildHistogramPacked(bins, p, idx, start, end, grad.subarray(off), unit[0], hist, scratch);
+      else buildHistogram(bins, p, idx, start, end, grad.subarray(off), hess.subarray(off), hist, scratch);
     } catch (e) {
       Atomics.store(ctrl, ${FAILED}, 1);
     }
@@ -59,6 +69,8 @@ export class WorkerHistogramPool implements HistogramPool {
   readonly threads: number;
   private readonly workers: Worker[] = [];
   private readonly ctrl: Int32Array;
+  /** The packed kernel's per-row unit, read by workers after the generation bump. */
+  private readonly unit = new Float64Array(new SharedArrayBuffer(8));
   private hists: Float64Array[] = [];
   private attached = false;
   private bins: Uint8Array = new Uint8Array(0);
@@ -68,9 +80,9 @@ export class WorkerHistogramPool implements HistogramPool {
   constructor(threads = availableParallelism()) {
     this.threads = Math.max(1, Math.floor(threads));
     this.ctrl = new Int32Array(new SharedArrayBuffer((PARAMS + 3 * this.threads) * 4));
-    const source = workerSource(buildHistogram.toString());
+    const source = workerSource(buildHistogram.toString(), buildHistogramPacked.toString());
     for (let id = 0; id < this.threads - 1; id++) {
-      const w = new Worker(source, { eval: true, workerData: { ctrl: this.ctrl.buffer, id } });
+      const w = new Worker(source, { eval: true, workerData: { ctrl: this.ctrl.buffer, unit: this.unit.buffer, id } });
       w.unref();
       this.workers.push(w);
     }
@@ -106,6 +118,7 @@ export class WorkerHistogramPool implements HistogramPool {
     hess: Float64Array,
     hist: Float64Array,
     scratch: Float64Array,
+    pk: Packing | undefined,
   ): void {
     const nw = this.workers.length;
     const chunk = Math.ceil((end - start) / (nw + 1));
@@ -116,15 +129,20 @@ export class WorkerHistogramPool implements HistogramPool {
       this.ctrl[base + 1] = Math.min(end, start + chunk * (id + 2));
       this.ctrl[base + 2] = off;
     }
-    Atomics.store(this.ctrl, OP, 1);
+    const unit = pk ? packingUnit(pk) : 0;
+    this.unit[0] = unit;
+    Atomics.store(this.ctrl, OP, pk ? 3 : 1);
     Atomics.store(this.ctrl, DONE, 0);
     Atomics.add(this.ctrl, GEN, 1);
     Atomics.notify(this.ctrl, GEN);
-    buildHistogram(this.bins, this.p, this.idx, start, Math.min(end, start + chunk), grad, hess, hist, scratch);
+    const mine = Math.min(end, start + chunk);
+    if (pk) buildHistogramPacked(this.bins, this.p, this.idx, start, mine, grad, unit, hist, scratch);
+    else buildHistogram(this.bins, this.p, this.idx, start, mine, grad, hess, hist, scratch);
     this.waitFor(DONE, nw);
     if (Atomics.load(this.ctrl, FAILED)) throw new Error('a histogram worker failed');
     const len = hist.length;
     for (const h of this.hists) for (let i = 0; i < len; i++) hist[i] += h[i];
+    if (pk) unpackHistogram(hist, len, pk);
   }
 
   detach(): void {

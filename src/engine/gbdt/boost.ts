@@ -12,6 +12,7 @@ import { growTree, GrowWorkspace, type GrowParams } from './grower.js';
 import { objective, weightedMedian, type Objective, type ObjectiveName } from './loss.js';
 import { sharedFloat64, type HistogramPool } from './parallel.js';
 import { quantizeExact } from './quantize.js';
+import { packedQuantizeCount, packing, type Packing } from './histogram.js';
 import { leafOfBinned, type Tree } from './tree.js';
 
 export interface BoostParams extends GrowParams {
@@ -224,6 +225,7 @@ function rounds(
   const allFeatures = Int32Array.from({ length: p }, (_, f) => f);
   const nTreeFeatures = params.colsampleByTree < 1 ? Math.max(1, Math.round(params.colsampleByTree * p)) : p;
   const residual = obj.medianLeaves ? new Float64Array(n) : undefined;
+  const packings: (Packing | undefined)[] = new Array<Packing | undefined>(K);
 
   const trees: Tree[] = [];
   const history = { train: [] as number[], valid: [] as number[] };
@@ -233,8 +235,10 @@ function rounds(
   for (let round = 0; round < params.numRounds; round++) {
     obj.gradients(train.y, raw, train.weights, grad, hess);
     for (let c = 0; c < K; c++) {
-      quantizeExact(grad, c * n, (c + 1) * n, n);
       quantizeExact(hess, c * n, (c + 1) * n, n);
+      const constant = isConstant(hess, c * n, (c + 1) * n);
+      const q = quantizeExact(grad, c * n, (c + 1) * n, constant ? packedQuantizeCount(n) : n);
+      packings[c] = constant && q > 0 ? packing(n, q, hess[c * n]) : undefined;
     }
     let rows = all;
     if (nBag < n) {
@@ -263,7 +267,21 @@ function rounds(
     for (let c = 0; c < K; c++) {
       const g = K === 1 ? grad : grad.subarray(c * n, (c + 1) * n);
       const h = K === 1 ? hess : hess.subarray(c * n, (c + 1) * n);
-      const grown = growTree(bins, colBins, p, featureBins, g, h, rows, rows.length, treeFeatures, params, ws, rng);
+      const grown = growTree(
+        bins,
+        colBins,
+        p,
+        featureBins,
+        g,
+        h,
+        rows,
+        rows.length,
+        treeFeatures,
+        params,
+        ws,
+        rng,
+        packings[c],
+      );
       const t = grown.tree;
       if (residual) medianLeaves(t, grown, train, raw, residual, params.learningRate);
       applyLeaves(raw, c * n, grown.idx, grown, t.value);
@@ -296,6 +314,13 @@ function rounds(
     bestRound: keep,
     history,
   };
+}
+
+/** True when a[start..end) holds one value (hessians of L2 loss without weights). */
+function isConstant(a: Float64Array, start: number, end: number): boolean {
+  const v = a[start];
+  for (let i = start + 1; i < end; i++) if (a[i] !== v) return false;
+  return true;
 }
 
 /** L1: a leaf's best constant is the (weighted) median residual of its rows, not a Newton step. */

@@ -1,6 +1,14 @@
 import type { Rng } from '../random.js';
 import { MISSING_BIN, type FeatureBins } from './binning.js';
-import { buildHistogram, histogramSize, subtractHistogram } from './histogram.js';
+import {
+  buildHistogram,
+  buildHistogramPacked,
+  histogramSize,
+  packingUnit,
+  subtractHistogram,
+  unpackHistogram,
+  type Packing,
+} from './histogram.js';
 import { PARALLEL_MIN_UPDATES, sharedInt32, type HistogramPool } from './parallel.js';
 import { findBestSplit, leafValue, SplitCandidate, type SplitParams } from './split.js';
 import { TreeBuilder, type Tree } from './tree.js';
@@ -51,7 +59,10 @@ export class GrowWorkspace {
     this.hists.push(h);
   }
 
-  /** Histogram of idx[start..end), on several threads when the node is large enough to pay for it. */
+  /**
+   * Histogram of idx[start..end), on several threads when the node is large enough to pay for it.
+   * With a packing (constant hessians), slots are built packed and unpacked once at the end.
+   */
   build(
     bins: Uint8Array,
     grad: Float64Array,
@@ -59,10 +70,15 @@ export class GrowWorkspace {
     start: number,
     end: number,
     hist: Float64Array,
+    pk: Packing | undefined,
   ): void {
     if (this.pool && (end - start) * this.p >= PARALLEL_MIN_UPDATES)
-      this.pool.build(start, end, grad, hess, hist, this.scratch);
-    else buildHistogram(bins, this.p, this.idx, start, end, grad, hess, hist, this.scratch);
+      this.pool.build(start, end, grad, hess, hist, this.scratch, pk);
+    else if (pk === undefined) buildHistogram(bins, this.p, this.idx, start, end, grad, hess, hist, this.scratch);
+    else {
+      buildHistogramPacked(bins, this.p, this.idx, start, end, grad, packingUnit(pk), hist, this.scratch);
+      unpackHistogram(hist, this.histSize, pk);
+    }
   }
 }
 
@@ -90,7 +106,8 @@ interface OpenLeaf {
 /**
  * Grows one tree leaf-wise (best first): the open leaf whose best split gains most is split next,
  * until `maxLeaves`. Rows of a leaf stay contiguous in `idx`; only the smaller child's histogram
- * is built from its rows, the larger one is the parent's minus it.
+ * is built from its rows, the larger one is the parent's minus it. `pk`: every hessian is the
+ * same and gradients are quantized for packed histograms.
  */
 export function growTree(
   bins: Uint8Array,
@@ -105,6 +122,7 @@ export function growTree(
   params: GrowParams,
   ws: GrowWorkspace,
   rng: Rng,
+  pk?: Packing,
 ): Grown {
   const idx = ws.idx;
   idx.set(rows.subarray(0, nRows));
@@ -118,7 +136,7 @@ export function growTree(
   const lr = params.learningRate;
   const root = tree.addLeaf(lr * leafValue(G, H, params.l2), nRows, H);
   const rootHist = ws.takeHistogram();
-  ws.build(bins, grad, hess, 0, nRows, rootHist);
+  ws.build(bins, grad, hess, 0, nRows, rootHist, pk);
 
   const open: OpenLeaf[] = [];
   const done: { node: number; start: number; end: number }[] = [];
@@ -201,8 +219,8 @@ export function growTree(
 
     const small = ws.takeHistogram();
     const leftSmaller = nL <= nR;
-    if (leftSmaller) ws.build(bins, grad, hess, leaf.start, mid, small);
-    else ws.build(bins, grad, hess, mid, leaf.end, small);
+    if (leftSmaller) ws.build(bins, grad, hess, leaf.start, mid, small, pk);
+    else ws.build(bins, grad, hess, mid, leaf.end, small, pk);
     const large = leaf.hist;
     subtractHistogram(large, small, ws.histSize);
     const childL: OpenLeaf = {

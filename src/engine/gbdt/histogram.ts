@@ -61,6 +61,80 @@ export function buildHistogram(
   }
 }
 
+/**
+ * When every row's hessian is the same (L2 loss without weights, as scikit-learn's
+ * constant-hessian path), a slot needs only the gradient sum and the count, and both fit in one
+ * double: gradients are quantized to integers g (times `q`) small enough that
+ * sum(g) * countBase + count stays below 2^53, so each row adds g * countBase + 1 and the sums
+ * stay exact. One read-modify-write per update instead of three.
+ */
+export interface Packing {
+  /** Gradient grid: every gradient is an integer multiple of q. */
+  readonly q: number;
+  /** A power of two above the row count. */
+  readonly countBase: number;
+  /** The hessian every row has. */
+  readonly hessian: number;
+}
+
+/** A packing for `n` rows of constant hessian `hessian`; quantize gradients with `packedQuantizeCount`. */
+export function packing(n: number, q: number, hessian: number): Packing {
+  return { q, countBase: packedCountBase(n), hessian };
+}
+
+export function packedCountBase(n: number): number {
+  return 2 ** Math.ceil(Math.log2(n + 1));
+}
+
+/** The `count` to pass to quantizeExact so that packed sums of n rows stay exact. */
+export function packedQuantizeCount(n: number): number {
+  return n * packedCountBase(n);
+}
+
+/** `buildHistogram` with packed slots (see `Packing`); `unpackHistogram` restores [g, h, count]. */
+export function buildHistogramPacked(
+  bins: Uint8Array,
+  p: number,
+  idx: Int32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+  unit: number,
+  hist: Float64Array,
+  scratch: Float64Array,
+): void {
+  const STRIDE = 768;
+  const m = end - start;
+  for (let k = 0; k < m; k++) scratch[k] = grad[idx[start + k]] * unit + 1;
+  for (let k = 0; k < m; k++) {
+    const v = scratch[k];
+    let base = idx[start + k] * p;
+    let slot = 0;
+    for (let f = 0; f < p; f++, base++, slot += STRIDE) hist[slot + bins[base] * 3] += v;
+  }
+}
+
+/** Per-row value that `buildHistogramPacked` adds: countBase / q, exact as both are powers of two. */
+export function packingUnit(pk: Packing): number {
+  return pk.countBase / pk.q;
+}
+
+/** Splits each packed slot back into gradient sum, hessian sum (count * hessian) and count. */
+export function unpackHistogram(hist: Float64Array, length: number, pk: Packing): void {
+  const base = pk.countBase;
+  const inv = 1 / base;
+  const q = pk.q;
+  const h = pk.hessian;
+  for (let s = 0; s < length; s += 3) {
+    const v = hist[s];
+    const g = Math.floor(v * inv);
+    const c = v - g * base;
+    hist[s] = g * q;
+    hist[s + 1] = c * h;
+    hist[s + 2] = c;
+  }
+}
+
 /** The same sums, the obvious way: the oracle for `buildHistogram`. */
 export function buildHistogramNaive(
   bins: Uint8Array,

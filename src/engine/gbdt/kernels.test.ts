@@ -10,7 +10,16 @@ import {
   type FeatureInput,
 } from './binning.js';
 import { boost, type BoostParams } from './boost.js';
-import { buildHistogram, buildHistogramNaive, histogramSize } from './histogram.js';
+import {
+  buildHistogram,
+  buildHistogramNaive,
+  buildHistogramPacked,
+  histogramSize,
+  packedQuantizeCount,
+  packing,
+  packingUnit,
+  unpackHistogram,
+} from './histogram.js';
 import { quantizeExact } from './quantize.js';
 import { findBestSplit, SplitCandidate, type SplitParams } from './split.js';
 import { leafOfBinned, leafOfRaw } from './tree.js';
@@ -77,6 +86,21 @@ describe('histograms', () => {
     buildHistogram(m, 3, rows, 0, rows.length, grad, hess, hist, new Float64Array(1000));
     const naive = buildHistogramNaive(m, 3, Array.from(rows), grad, hess);
     for (let i = 0; i < hist.length; i++) expect(hist[i]).toBeCloseTo(naive[i], 10);
+  });
+  it('packed histograms (constant hessian) unpack to exactly the naive sums', () => {
+    const { features, rng } = randomData(500, 5);
+    const bins = features.map((f) => fitFeatureBins(f, 16));
+    const m = binMatrix(features, bins, 500);
+    const grad = Float64Array.from({ length: 500 }, () => rng.normal() * 1e3);
+    const q = quantizeExact(grad, 0, 500, packedQuantizeCount(500));
+    const hess = new Float64Array(500).fill(0.75);
+    const rows = Int32Array.from({ length: 500 }, (_, i) => i).filter(() => rng.next() < 0.6);
+    const hist = new Float64Array(histogramSize(3));
+    const pk = packing(500, q, 0.75);
+    buildHistogramPacked(m, 3, rows, 0, rows.length, grad, packingUnit(pk), hist, new Float64Array(1000));
+    unpackHistogram(hist, hist.length, pk);
+    const naive = buildHistogramNaive(m, 3, Array.from(rows), grad, hess);
+    expect(Array.from(hist)).toEqual(Array.from(naive));
   });
   it('quantized gradients sum to the same bits in any order', () => {
     const rng = new Rng(9);
@@ -201,21 +225,25 @@ describe('trees and boosting', () => {
     expect(Array.from(transposeBins(m, 2, 3))).toEqual([1, 4, 2, 5, 3, 6]);
   });
 
-  it('gives the same model on 1 and 2 threads (exact histogram sums)', async () => {
-    const { features, y } = randomData(30000, 8);
-    const serial = boost({ features, n: 30000, y }, { ...params, numRounds: 8 });
-    const pool = new WorkerHistogramPool(2);
-    try {
-      const parallel = boost({ features, n: 30000, y }, { ...params, numRounds: 8 }, undefined, 1, pool);
-      expect(parallel.trees.length).toBe(serial.trees.length);
-      parallel.trees.forEach((t, i) => {
-        expect(Array.from(t.feature)).toEqual(Array.from(serial.trees[i].feature));
-        expect(Array.from(t.value)).toEqual(Array.from(serial.trees[i].value));
-      });
-    } finally {
-      await pool.close();
-    }
-  });
+  it.each(['l2', 'binary'] as const)(
+    'gives the same model on 1 and 2 threads (exact histogram sums), %s loss',
+    async (objective) => {
+      const { features, y: yRaw } = randomData(30000, 8);
+      const y = objective === 'binary' ? yRaw.map((v) => +(v > 1)) : yRaw;
+      const serial = boost({ features, n: 30000, y }, { ...params, objective, numRounds: 8 });
+      const pool = new WorkerHistogramPool(2);
+      try {
+        const parallel = boost({ features, n: 30000, y }, { ...params, objective, numRounds: 8 }, undefined, 1, pool);
+        expect(parallel.trees.length).toBe(serial.trees.length);
+        parallel.trees.forEach((t, i) => {
+          expect(Array.from(t.feature)).toEqual(Array.from(serial.trees[i].feature));
+          expect(Array.from(t.value)).toEqual(Array.from(serial.trees[i].value));
+        });
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 
   it('early stopping keeps the best round on a held-out fraction', () => {
     const { features, y } = randomData(3000, 12);

@@ -1,3 +1,5 @@
+import type { Packing } from './histogram.js';
+
 /**
  * Histogram building across threads. The engine only sees this interface; a Node adapter
  * (src/node/histogram-pool.ts) implements it with worker threads. Arrays the workers read must
@@ -8,7 +10,10 @@ export interface HistogramPool {
   readonly threads: number;
   /** Shares the binned matrix, the row index array and the gradient buffers for the coming trees. */
   attach(bins: Uint8Array, p: number, idx: Int32Array, grad: Float64Array, hess: Float64Array, histSize: number): void;
-  /** Builds rows idx[start..end) into `hist` (zeroed); `grad`/`hess` are views into the attached buffers. */
+  /**
+   * Builds rows idx[start..end) into `hist` (zeroed); `grad`/`hess` are views into the attached
+   * buffers. With a packing, hessians are constant and slots are built packed (see `Packing`).
+   */
   build(
     start: number,
     end: number,
@@ -16,6 +21,7 @@ export interface HistogramPool {
     hess: Float64Array,
     hist: Float64Array,
     scratch: Float64Array,
+    pk: Packing | undefined,
   ): void;
   detach(): void;
 }

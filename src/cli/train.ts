@@ -8,6 +8,8 @@ import type { PipelineSpec } from '../techniques/pipeline.js';
 import { setGbdtPool } from '../techniques/gbdt.js';
 import { technique } from '../techniques/registry.js';
 import { WorkerHistogramPool } from '../node/histogram-pool.js';
+import { WorkerForestPool } from '../node/forest-pool.js';
+import { setForestRunner } from '../techniques/forest.js';
 import { freshDir, readJsonFile, writeFileAtomic } from '../node/files.js';
 import { readTable } from '../node/read-table.js';
 import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.js';
@@ -101,6 +103,13 @@ export function trainCommand(): Command {
     const usesGbdt = pipeline ? pipeline.steps.some((st) => st.technique === 'gbdt') : flags.model === 'gbdt';
     const pool = usesGbdt ? new WorkerHistogramPool() : undefined;
     setGbdtPool(pool);
+    // Forests grow their trees on every core.
+    const forestIds = ['random-forest', 'extra-trees'];
+    const usesForest = pipeline
+      ? pipeline.steps.some((st) => forestIds.includes(st.technique))
+      : forestIds.includes(flags.model);
+    const forestPool = usesForest ? new WorkerForestPool() : undefined;
+    setForestRunner(forestPool?.run);
     for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
     const result = train(read.frame, {
       target: flags.target,
@@ -120,7 +129,9 @@ export function trainCommand(): Command {
         : undefined,
     });
     setGbdtPool(undefined);
+    setForestRunner(undefined);
     await pool?.close();
+    await forestPool?.close();
     const out = flags.out ?? freshDir(join('runs', `${stem(data)}-${flags.target}`));
     writeFileAtomic(join(out, 'bundle.json'), JSON.stringify(result.bundle, null, 1) + '\n');
     writeFileAtomic(join(out, 'journal.json'), JSON.stringify(result.journal, null, 1) + '\n');

@@ -6,3 +6,4 @@ export { readParquet } from './read-parquet.js';
 export { fileSource, checkReadable } from './source.js';
 export { writeFileAtomic, readJsonFile, freshDir } from './files.js';
 export { WorkerHistogramPool } from './histogram-pool.js';
+export { WorkerForestPool } from './forest-pool.js';

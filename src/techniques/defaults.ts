@@ -12,19 +12,12 @@ const CLEAN: StepSpec[] = [
 
 /**
  * The preprocessing each model family needs, with the reason the journal shows. Linear and
- * distance-based models need every input numeric, complete and on one scale; gbdt splits
- * categories natively and routes missing values itself; other tree models take ordinal codes.
+ * distance-based models need every input numeric, complete and on one scale; tree models (gbdt,
+ * random forest, extra trees) split categories natively and route missing values themselves.
  */
 export function defaultPipeline(model: string, modelParams: Params = {}): PipelineSpec {
   let encode: StepSpec[];
-  if (model === 'gbdt') encode = [];
-  else if (model === 'random-forest' || model === 'extra-trees')
-    encode = [
-      {
-        technique: 'ordinal',
-        why: 'Trees split categories by their codes; missing values stay missing and are routed by the tree.',
-      },
-    ];
+  if (model === 'gbdt' || model === 'random-forest' || model === 'extra-trees') encode = [];
   else
     encode = [
       { technique: 'impute', why: `${model} cannot use rows with gaps: missing values are filled and flagged.` },

@@ -1,13 +1,22 @@
 import { GlassboxError } from '../data/errors.js';
-import type { CategoricalColumn, Frame } from '../data/frame.js';
+import type { Frame } from '../data/frame.js';
 import { boost, type BoostedModel, type BoostParams } from '../engine/gbdt/boost.js';
-import type { FeatureInput } from '../engine/gbdt/binning.js';
 import type { ObjectiveName } from '../engine/gbdt/loss.js';
 import type { HistogramPool } from '../engine/gbdt/parallel.js';
 import { predictRaw, probabilities } from '../engine/gbdt/predict.js';
 import { expectedValue, shapWorkspace, treeShap } from '../engine/gbdt/shap.js';
 import { treeFromJSON, treeToJSON, type TreeJSON } from '../engine/gbdt/serialize.js';
-import type { RawFeature, Tree } from '../engine/gbdt/tree.js';
+import type { Tree } from '../engine/gbdt/tree.js';
+import {
+  emitFeatureSpecs,
+  emitLeafWalk,
+  emitRowFeatures,
+  rawFeatures,
+  specsFromJSON,
+  specsToJSON,
+  treeInputs,
+  type FeatureSpec,
+} from './tree-inputs.js';
 import type {
   Emitted,
   FitContext,
@@ -21,21 +30,14 @@ import type {
 } from './contract.js';
 import { numParam, optNumParam, resolveParams, strParam } from './params.js';
 import { register } from './registry.js';
+import { balancedWeights } from './target.js';
 import { SIGMOID_SOURCE } from './emit-helpers.js';
-import { asObject, asStrings, numArray, str } from './util.js';
+import { asObject, asStrings, numArray } from './util.js';
 
 /** A histogram pool for the engine, set by the Node layer (worker threads); absent in a browser. */
 let defaultPool: HistogramPool | undefined;
 export function setGbdtPool(pool: HistogramPool | undefined): void {
   defaultPool = pool;
-}
-
-interface FeatureSpec {
-  readonly name: string;
-  readonly kind: 'numeric' | 'categorical';
-  /** Categorical: training categories by code, and the bin of each code. */
-  readonly categories?: readonly string[];
-  readonly binOfCode?: readonly number[];
 }
 
 function objectiveFor(task: Task, requested: string): ObjectiveName {
@@ -52,30 +54,6 @@ function objectiveFor(task: Task, requested: string): ObjectiveName {
   if (requested === 'binary' || requested === 'multiclass')
     throw new GlassboxError(`gbdt: objective ${requested} does not fit a regression task`);
   return requested === 'auto' ? 'l2' : (requested as ObjectiveName);
-}
-
-/** Raw feature columns in the model's order, categories matched by text to training codes. */
-function rawFeatures(frame: Frame, specs: readonly FeatureSpec[]): RawFeature[] {
-  return specs.map((s) => {
-    const c = frame.get(s.name);
-    if (s.kind === 'numeric') {
-      if (c.kind !== 'numeric')
-        throw new GlassboxError(`gbdt: column "${s.name}" must be numeric (it is ${c.kind})`, { column: s.name });
-      return { kind: 'numeric', values: c.values };
-    }
-    if (c.kind !== 'categorical')
-      throw new GlassboxError(`gbdt: column "${s.name}" must be categorical (it is ${c.kind})`, { column: s.name });
-    const trained = new Map((s.categories ?? []).map((cat, code) => [cat, code]));
-    const map = s.binOfCode ?? [];
-    // Incoming code -> training bin; -2 for a category never seen in training.
-    const lookup = Int32Array.from(c.categories, (cat) => {
-      const code = trained.get(cat);
-      return code === undefined || map[code] < 0 ? -2 : map[code];
-    });
-    const bins = new Int32Array(frame.nRows);
-    for (let i = 0; i < bins.length; i++) bins[i] = c.codes[i] < 0 ? -1 : lookup[c.codes[i]];
-    return { kind: 'binned', bins };
-  });
 }
 
 class FittedGbdt implements FittedModel {
@@ -120,7 +98,7 @@ class FittedGbdt implements FittedModel {
   /** Raw scores, output-major. */
   raw(frame: Frame): Float64Array {
     const model = { k: this.k, baseline: this.baseline, trees: this.trees } as BoostedModel;
-    return predictRaw(model, rawFeatures(frame, this.features), frame.nRows);
+    return predictRaw(model, rawFeatures('gbdt', frame, this.features), frame.nRows);
   }
 
   predict(frame: Frame): Prediction {
@@ -148,7 +126,7 @@ class FittedGbdt implements FittedModel {
     const p = this.features.length;
     const K = this.k;
     const stride = p + 1;
-    const raw = rawFeatures(frame, this.features);
+    const raw = rawFeatures('gbdt', frame, this.features);
     const values = new Float64Array(n * K * stride);
     const ws = shapWorkspace(this.trees);
     const bias = Float64Array.from(this.baseline);
@@ -194,11 +172,7 @@ class FittedGbdt implements FittedModel {
         classes: [...this.classes],
         objective: this.objective,
         k: this.k,
-        features: this.features.map((f) => ({
-          ...f,
-          categories: f.categories ? [...f.categories] : null,
-          binOfCode: f.binOfCode ? [...f.binOfCode] : null,
-        })),
+        features: specsToJSON(this.features),
         baseline: Array.from(this.baseline),
         trees: this.trees.map((t) => treeToJSON(t) as unknown as JsonValue),
         rounds: this.info.rounds,
@@ -213,18 +187,7 @@ class FittedGbdt implements FittedModel {
    */
   emit(name: string): Emitted {
     const lines: string[] = [];
-    const feats = this.features.map((f) => {
-      if (f.kind === 'numeric') return `    { name: ${str(f.name)}, bins: null }`;
-      const map: Record<string, number> = {};
-      (f.categories ?? []).forEach((c, code) => {
-        const b = (f.binOfCode ?? [])[code];
-        if (b >= 0) map[c] = b;
-      });
-      return `    { name: ${str(f.name)}, bins: ${JSON.stringify(map)} as Record<string, number> }`;
-    });
-    lines.push(
-      `const ${name}Features: { name: string; bins: Record<string, number> | null }[] = [\n${feats.join(',\n')},\n  ];`,
-    );
+    lines.push(emitFeatureSpecs(name, this.features));
     lines.push(`const ${name}Trees = [`);
     for (const t of this.trees) {
       lines.push(
@@ -235,26 +198,11 @@ class FittedGbdt implements FittedModel {
     const k = this.k;
     const body = `function ${name}(row: Row): number[] {
   ${lines.join('\n  ')}
-  // Each feature as a number (NaN = missing) or, for categories, a training bin (-1 missing, -2 unseen).
-  const x = ${name}Features.map((f) => {
-    const v = row[f.name];
-    if (f.bins === null) return typeof v === 'number' ? v : NaN;
-    if (v === null || v === undefined) return -1;
-    const b = f.bins[String(v)];
-    return b === undefined ? -2 : b;
-  });
+  ${emitRowFeatures(name)}
   const raw = ${numArray(this.baseline)};
   for (let r = 0; r < ${name}Trees.length; r++) {
     const t = ${name}Trees[r];
-    let node = 0;
-    while (t.feature[node] >= 0) {
-      const f = t.feature[node];
-      const v = x[f];
-      let goLeft: boolean;
-      if (${name}Features[f].bins === null) goLeft = v !== v ? t.defaultLeft[node] === 1 : v <= t.threshold[node];
-      else goLeft = v === -1 ? t.defaultLeft[node] === 1 : v < 0 ? false : (t.catBits[t.catOffset[node] + (v >>> 5)] & (1 << (v & 31))) !== 0;
-      node = goLeft ? t.left[node] : t.right[node];
-    }
+    ${emitLeafWalk(name)}
     raw[r % ${k}] += t.value[node];
   }
   ${this.outputCode()}
@@ -421,33 +369,13 @@ export const gbdt: Technique = {
     if (!target) throw new GlassboxError('gbdt needs a target');
     const cols = frame.features();
     if (cols.length === 0) throw new GlassboxError('gbdt: no feature columns left to learn from');
-    const specs: FeatureSpec[] = [];
-    const inputs: FeatureInput[] = [];
-    for (const c of cols) {
-      if (c.kind === 'numeric') {
-        specs.push({ name: c.name, kind: 'numeric' });
-        inputs.push({ kind: 'numeric', values: c.values });
-      } else if (c.kind === 'categorical') {
-        inputs.push({ kind: 'categorical', codes: (c as CategoricalColumn).codes, nCategories: c.categories.length });
-        specs.push({ name: c.name, kind: 'categorical', categories: c.categories });
-      } else
-        throw new GlassboxError(
-          `gbdt: column "${c.name}" is ${c.kind}; put ${c.kind === 'datetime' ? 'datetime-parts' : 'drop-columns'} before the model`,
-          { column: c.name },
-        );
-    }
+    const { specs, inputs } = treeInputs('gbdt', frame);
     const task = target.task;
     const k = task === 'multiclass' ? target.classes.length : 1;
     const obj = objectiveFor(task, strParam(params, 'objective'));
     let weights = ctx.weights;
-    if (strParam(params, 'classWeight') === 'balanced' && task !== 'regression') {
-      const counts = new Float64Array(target.classes.length);
-      for (const v of target.y) counts[v]++;
-      const w = new Float64Array(frame.nRows);
-      for (let i = 0; i < w.length; i++)
-        w[i] = (frame.nRows / (counts.length * counts[target.y[i]])) * (weights ? weights[i] : 1);
-      weights = w;
-    }
+    if (strParam(params, 'classWeight') === 'balanced' && task !== 'regression')
+      weights = balancedWeights(target.y, target.classes.length, weights);
     const es = strParam(params, 'earlyStopping');
     const bp: BoostParams = {
       numRounds: numParam(params, 'numRounds'),
@@ -489,18 +417,7 @@ export const gbdt: Technique = {
   },
   fromJSON(json) {
     const s = asObject(json.state, 'gbdt state');
-    const features = (s.features as unknown[]).map((f) => {
-      const o = asObject(f, 'gbdt feature');
-      const kind = o.kind === 'categorical' ? 'categorical' : 'numeric';
-      return kind === 'categorical'
-        ? {
-            name: String(o.name),
-            kind,
-            categories: asStrings(o.categories, 'categories'),
-            binOfCode: (o.binOfCode as number[]).map(Number),
-          }
-        : { name: String(o.name), kind };
-    }) as FeatureSpec[];
+    const features = specsFromJSON(s.features, 'gbdt');
     return new FittedGbdt({
       params: json.params,
       task: s.task as Task,

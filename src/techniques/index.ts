@@ -11,3 +11,4 @@ export { standardScale } from './scale.js';
 export { datetimeParts } from './datetime-parts.js';
 export { gbdt, setGbdtPool } from './gbdt.js';
 export { linear } from './linear.js';
+export { randomForest, extraTrees, setForestRunner } from './forest.js';

@@ -25,6 +25,7 @@ import { SIGMOID_SOURCE, SOFTMAX_SOURCE } from './emit-helpers.js';
 import { designMatrix } from './matrix.js';
 import { boolParam, numParam, resolveParams, strParam } from './params.js';
 import { register } from './registry.js';
+import { balancedWeights } from './target.js';
 import { asObject, asStrings, num, str } from './util.js';
 
 class FittedLinear implements FittedModel {
@@ -160,14 +161,6 @@ class FittedLinear implements FittedModel {
   }
 }
 
-function classWeights(y: Float64Array, K: number, base: Float64Array | undefined): Float64Array {
-  const counts = new Float64Array(K);
-  for (const v of y) counts[v]++;
-  const w = new Float64Array(y.length);
-  for (let i = 0; i < y.length; i++) w[i] = (y.length / (K * counts[y[i]])) * (base ? base[i] : 1);
-  return w;
-}
-
 export const linear: Technique = {
   id: 'linear',
   stage: 'model',
@@ -211,7 +204,7 @@ export const linear: Technique = {
     const K = target.task === 'multiclass' ? target.classes.length : 1;
     let w = ctx.weights;
     if (strParam(params, 'classWeight') === 'balanced' && target.task !== 'regression')
-      w = classWeights(target.y, target.classes.length, w);
+      w = balancedWeights(target.y, target.classes.length, w);
     const problem: LinearProblem = {
       X,
       n,

@@ -67,3 +67,15 @@ export function targetInfo(frame: Frame, name: string, task: Task, classes?: rea
   }
   return { name, task, y, classes: labels };
 }
+
+/**
+ * Row weights for classWeight = balanced (scikit-learn's n / (K · count of the row's class)),
+ * times the given row weights.
+ */
+export function balancedWeights(y: Float64Array, K: number, base: Float64Array | undefined): Float64Array {
+  const counts = new Float64Array(K);
+  for (const v of y) counts[v]++;
+  const w = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) w[i] = (y.length / (K * counts[y[i]])) * (base ? base[i] : 1);
+  return w;
+}

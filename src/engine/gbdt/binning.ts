@@ -77,6 +77,18 @@ export function binOf(thresholds: Float64Array, x: number): number {
   return thresholds.length === 0 ? 0 : lowerBound(thresholds, thresholds.length, x);
 }
 
+/**
+ * Rows to take quantiles from: all of them up to 200,000, else 200,000 drawn at random, as
+ * scikit-learn does (more rows barely move the thresholds).
+ */
+export function binningSample(n: number, rng: { shuffle(a: Int32Array): Int32Array }): Int32Array | undefined {
+  if (n <= 200_000) return undefined;
+  return rng
+    .shuffle(Int32Array.from({ length: n }, (_, i) => i))
+    .slice(0, 200_000)
+    .sort();
+}
+
 export function fitFeatureBins(f: FeatureInput, maxBins: number, sampleIdx?: Int32Array): FeatureBins {
   if (f.kind === 'numeric') {
     const thresholds = numericThresholds(f.values, maxBins, sampleIdx);

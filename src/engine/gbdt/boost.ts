@@ -1,6 +1,7 @@
 import { Rng } from '../random.js';
 import {
   binColumns,
+  binningSample,
   binMatrix,
   fitFeatureBins,
   MAX_BINS,
@@ -128,14 +129,7 @@ function prepare(
     valid = part(v);
   }
   const n = train.n;
-  // Quantiles from at most 200,000 rows, as scikit-learn: more rows barely move the thresholds.
-  const sample =
-    n > 200_000
-      ? rng
-          .shuffle(Int32Array.from({ length: n }, (_, i) => i))
-          .slice(0, 200_000)
-          .sort()
-      : undefined;
+  const sample = binningSample(n, rng);
   const maxBins = Math.min(params.maxBins, MAX_BINS);
   const featureBins = train.features.map((f) => fitFeatureBins(f, maxBins, sample));
   const colBins = binColumns(train.features, featureBins, n);

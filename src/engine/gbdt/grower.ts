@@ -263,7 +263,7 @@ export function growTree(
 }
 
 /** Stable in-place partition of idx[start..end) by the split; returns the first right row. */
-function partition(
+export function partition(
   column: Uint8Array,
   idx: Int32Array,
   tmp: Int32Array,

@@ -125,10 +125,14 @@ export class TreeBuilder {
 
 /** Leaf reached by row `r` of a row-major binned matrix. */
 export function leafOfBinned(t: Tree, bins: Uint8Array, p: number, r: number): number {
+  return leafOfBins(t, bins, r * p, 1);
+}
+
+/** Leaf reached by the row whose bin of feature f is bins[offset + f * featureStride] (either layout). */
+export function leafOfBins(t: Tree, bins: Uint8Array, offset: number, featureStride: number): number {
   let node = 0;
-  const base = r * p;
   while (t.feature[node] >= 0) {
-    const b = bins[base + t.feature[node]];
+    const b = bins[offset + t.feature[node] * featureStride];
     let goLeft: boolean;
     if (b === MISSING_BIN) goLeft = t.defaultLeft[node] === 1;
     else if (t.catOffset[node] >= 0) goLeft = (t.catBits[t.catOffset[node] + (b >>> 5)] & (1 << (b & 31))) !== 0;

@@ -1,0 +1,561 @@
+import type { Rng } from '../random.js';
+import { MISSING_BIN, type FeatureBins } from '../gbdt/binning.js';
+import { partition } from '../gbdt/grower.js';
+import { SplitCandidate } from '../gbdt/split.js';
+import { leafOfBins, TreeBuilder, type Tree } from '../gbdt/tree.js';
+
+/**
+ * Trees for random forests and extra trees, grown depth-first to purity (or the limits) on the
+ * same binned columns as boosting. The criterion is the weighted sum of squares of the node's
+ * output sums, which is variance reduction for regression and Gini decrease for classification
+ * (outputs one-hot in the classes), so one code path serves both, as in scikit-learn.
+ */
+export interface ForestTreeParams {
+  /** 0 = unlimited. */
+  readonly maxDepth: number;
+  readonly minSamplesSplit: number;
+  readonly minSamplesLeaf: number;
+  /** Features tried at each node (scikit-learn's max_features as a count). */
+  readonly maxFeatures: number;
+  /** A split must decrease the weighted impurity by this share of the root's weight (scikit-learn's min_impurity_decrease). */
+  readonly minImpurityDecrease: number;
+  /** Extra trees: one random threshold (or random category subset) per feature instead of the best. */
+  readonly randomSplits: boolean;
+}
+
+export interface ForestData {
+  /** Column-major bins, n x p (feature f's bins at f * n). */
+  readonly colBins: Uint8Array;
+  readonly n: number;
+  readonly p: number;
+  readonly featureBins: readonly FeatureBins[];
+  /** Outputs per row: classes, or 1 for regression. */
+  readonly outputs: number;
+  /** Classification: class index of each row. */
+  readonly cls?: Int32Array;
+  /** Regression: the target. */
+  readonly y?: Float64Array;
+}
+
+/** A grown tree; `values[node * outputs + d]` is the node's mean output d (class share or mean target). */
+export interface ForestTree {
+  readonly tree: Tree;
+  readonly values: Float64Array;
+}
+
+/** Buffers reused across the trees of one forest. */
+export class ForestWorkspace {
+  readonly idx: Int32Array;
+  readonly tmp: Int32Array;
+  readonly hw = new Float64Array(256);
+  readonly hc = new Int32Array(256);
+  readonly hs: Float64Array;
+  readonly touched = new Int32Array(256);
+  readonly order = new Int32Array(256);
+  // Int32, not Uint32: bit 31 set would make Uint32 reads leave the small-integer fast path.
+  readonly seen = new Int32Array(8);
+  readonly catWork = new Int32Array(8);
+  readonly key = new Float64Array(256);
+  readonly perm: Int32Array;
+  readonly mark: Uint8Array;
+  readonly sl: Float64Array;
+  readonly sl2: Float64Array;
+  readonly bestSl: Float64Array;
+  readonly best = new SplitCandidate();
+  readonly cand = new SplitCandidate();
+
+  constructor(n: number, p: number, outputs: number) {
+    this.idx = new Int32Array(n);
+    this.tmp = new Int32Array(n);
+    this.hs = new Float64Array(256 * outputs);
+    this.perm = new Int32Array(p);
+    this.mark = new Uint8Array(p);
+    this.sl = new Float64Array(outputs);
+    this.sl2 = new Float64Array(outputs);
+    this.bestSl = new Float64Array(outputs);
+  }
+}
+
+const NO_FEATURES = new Int32Array(0);
+
+interface Pending {
+  node: number;
+  /** Features constant over this node's rows (found in an ancestor). */
+  constant: Int32Array;
+  start: number;
+  end: number;
+  depth: number;
+  w: number;
+  s: Float64Array;
+}
+
+/** Σ_d s_d² / w: the part of the weighted impurity a split can change. */
+function proxy(s: Float64Array, w: number, D: number): number {
+  let t = 0;
+  for (let d = 0; d < D; d++) t += s[d] * s[d];
+  return t / w;
+}
+
+/** proxy of (s - sl, w - wl) without materialising the difference. */
+function proxyRest(s: Float64Array, sl: Float64Array, w: number, D: number): number {
+  let t = 0;
+  for (let d = 0; d < D; d++) {
+    const r = s[d] - sl[d];
+    t += r * r;
+  }
+  return t / w;
+}
+
+/**
+ * Grows one tree on rows[0..nRows) with row weights `w` (bootstrap counts times sample
+ * weights). Nodes are split depth-first, so memory stays proportional to the depth.
+ */
+export function growForestTree(
+  data: ForestData,
+  rows: Int32Array,
+  nRows: number,
+  w: Float64Array,
+  params: ForestTreeParams,
+  ws: ForestWorkspace,
+  rng: Rng,
+): ForestTree {
+  const D = data.outputs;
+  const idx = ws.idx;
+  idx.set(rows.subarray(0, nRows));
+  const rootS = new Float64Array(D);
+  let rootW = 0;
+  for (let k = 0; k < nRows; k++) {
+    const r = idx[k];
+    rootW += w[r];
+    if (data.cls) rootS[data.cls[r]] += w[r];
+    else rootS[0] += (data.y as Float64Array)[r] * w[r];
+  }
+  const tree = new TreeBuilder();
+  const values: number[] = [];
+  const addNode = (s: Float64Array, wt: number, count: number): number => {
+    for (let d = 0; d < D; d++) values.push(wt > 0 ? s[d] / wt : 0);
+    return tree.addLeaf(wt > 0 ? s[0] / wt : 0, count, wt);
+  };
+  const minGain = Math.max(params.minImpurityDecrease * rootW, 0);
+  const stack: Pending[] = [
+    { node: addNode(rootS, rootW, nRows), constant: NO_FEATURES, start: 0, end: nRows, depth: 0, w: rootW, s: rootS },
+  ];
+  const best = ws.best;
+  while (stack.length > 0) {
+    const nd = stack.pop() as Pending;
+    const count = nd.end - nd.start;
+    if (
+      (params.maxDepth > 0 && nd.depth >= params.maxDepth) ||
+      count < params.minSamplesSplit ||
+      count < 2 * params.minSamplesLeaf
+    )
+      continue;
+    const constant = findSplit(data, nd, w, params, ws, rng);
+    // Gains within rounding of zero are not splits: a pure node stays a leaf.
+    if (best.feature < 0 || best.gain <= minGain || best.gain <= 1e-12 * proxy(nd.s, nd.w, D)) continue;
+    const f = best.feature;
+    const n = data.n;
+    const fb = data.featureBins[f];
+    const mid = partition(
+      data.colBins.subarray(f * n, (f + 1) * n),
+      idx,
+      ws.tmp,
+      nd.start,
+      nd.end,
+      best,
+      fb.kind === 'categorical',
+    );
+    const sl = Float64Array.from(ws.bestSl);
+    const sr = new Float64Array(D);
+    for (let d = 0; d < D; d++) sr[d] = nd.s[d] - sl[d];
+    const wl = best.leftH;
+    const wr = nd.w - wl;
+    const left = addNode(sl, wl, mid - nd.start);
+    const right = addNode(sr, wr, nd.end - mid);
+    const threshold =
+      fb.kind === 'numeric'
+        ? best.binThreshold < fb.thresholds.length
+          ? fb.thresholds[best.binThreshold]
+          : Infinity
+        : 0;
+    tree.split(
+      nd.node,
+      f,
+      threshold,
+      best.binThreshold,
+      best.defaultLeft,
+      best.gain,
+      left,
+      right,
+      best.categorical ? best.catLeft : undefined,
+    );
+    // Right pushed first so the left child is grown next (the order does not change the tree).
+    stack.push({ node: right, constant, start: mid, end: nd.end, depth: nd.depth + 1, w: wr, s: sr });
+    stack.push({ node: left, constant, start: nd.start, end: mid, depth: nd.depth + 1, w: wl, s: sl });
+  }
+  return { tree: tree.finish(), values: Float64Array.from(values) };
+}
+
+/**
+ * Best split of a node into ws.best (gain = decrease of the weighted impurity; leftH = left
+ * weight; ws.bestSl = left output sums). Features are visited in random order until
+ * `maxFeatures` of them were not constant in the node, as scikit-learn does.
+ */
+function findSplit(
+  data: ForestData,
+  nd: Pending,
+  w: Float64Array,
+  params: ForestTreeParams,
+  ws: ForestWorkspace,
+  rng: Rng,
+): Int32Array {
+  const best = ws.best;
+  best.reset();
+  const perm = ws.perm;
+  const p = data.p;
+  // Features already known to be constant here (they were in an ancestor) come first and are
+  // never drawn: deep nodes, where most features are constant, skip their passes over rows.
+  const known = nd.constant;
+  const mark = ws.mark;
+  let nConst = known.length;
+  for (let t = 0; t < nConst; t++) {
+    perm[t] = known[t];
+    mark[known[t]] = 1;
+  }
+  for (let f = 0, k = nConst; f < p; f++)
+    if (mark[f]) mark[f] = 0;
+    else perm[k++] = f;
+  let tried = 0;
+  for (let i = nConst; i < p && tried < params.maxFeatures; i++) {
+    const j = i + rng.int(p - i);
+    const f = perm[j];
+    perm[j] = perm[i];
+    perm[i] = f;
+    const varied = params.randomSplits
+      ? randomSplit(data, f, nd, w, params, ws, rng)
+      : bestSplit(data, f, nd, w, params, ws);
+    if (varied) tried++;
+    else {
+      perm[i] = perm[nConst];
+      perm[nConst++] = f;
+    }
+  }
+  return nConst === known.length ? known : perm.slice(0, nConst);
+}
+
+/** Offers a candidate split (left: weight wl, sums sl, cl rows) to ws.best. */
+function offer(
+  ws: ForestWorkspace,
+  nd: Pending,
+  D: number,
+  parent: number,
+  f: number,
+  sl: Float64Array,
+  wl: number,
+  cl: number,
+  minLeaf: number,
+  bin: number,
+  defaultLeft: boolean,
+  categorical: boolean,
+): boolean {
+  const cr = nd.end - nd.start - cl;
+  const wr = nd.w - wl;
+  if (cl < minLeaf || cr < minLeaf || wl <= 0 || wr <= 0) return false;
+  const gain = proxy(sl, wl, D) + proxyRest(nd.s, sl, wr, D) - parent;
+  const best = ws.best;
+  if (!(gain > best.gain)) return false;
+  best.gain = gain;
+  best.feature = f;
+  best.binThreshold = bin;
+  best.defaultLeft = defaultLeft;
+  best.categorical = categorical;
+  best.leftH = wl;
+  best.leftCount = cl;
+  ws.bestSl.set(sl);
+  return true;
+}
+
+/** Per-bin weights, counts and output sums of feature f over the node; returns the touched bins' count. */
+function accumulate(data: ForestData, f: number, nd: Pending, w: Float64Array, ws: ForestWorkspace): number {
+  const { hw, hc, hs, touched, idx } = ws;
+  const D = data.outputs;
+  const col = data.colBins;
+  const base = f * data.n;
+  let nt = 0;
+  const cls = data.cls;
+  const y = data.y as Float64Array;
+  for (let k = nd.start; k < nd.end; k++) {
+    const r = idx[k];
+    const b = col[base + r];
+    if (hc[b]++ === 0) touched[nt++] = b;
+    const wr = w[r];
+    hw[b] += wr;
+    if (cls) hs[b * D + cls[r]] += wr;
+    else hs[b] += y[r] * wr;
+  }
+  return nt;
+}
+
+function clearBins(ws: ForestWorkspace, nt: number, D: number): void {
+  for (let t = 0; t < nt; t++) {
+    const b = ws.touched[t];
+    ws.hw[b] = 0;
+    ws.hc[b] = 0;
+    ws.hs.fill(0, b * D, (b + 1) * D);
+  }
+}
+
+/** Random forest: the best threshold (numeric) or target-ordered category prefix of feature f. */
+function bestSplit(
+  data: ForestData,
+  f: number,
+  nd: Pending,
+  w: Float64Array,
+  params: ForestTreeParams,
+  ws: ForestWorkspace,
+): boolean {
+  const D = data.outputs;
+  const nt = accumulate(data, f, nd, w, ws);
+  const { hw, hc, hs, touched, order, key, sl } = ws;
+  const fb = data.featureBins[f];
+  const categorical = fb.kind === 'categorical';
+  // Present bins other than the missing bin, in split order.
+  let m = 0;
+  for (let t = 0; t < nt; t++) if (touched[t] !== MISSING_BIN) order[m++] = touched[t];
+  const cM = hc[MISSING_BIN];
+  if (m + (cM > 0 ? 1 : 0) < 2) {
+    clearBins(ws, nt, D);
+    return false;
+  }
+  if (categorical) {
+    // Order categories by their mean of one output (the class with most weight for classes):
+    // optimal for regression and two classes, as Breiman showed; a heuristic beyond that.
+    let dk = 0;
+    for (let d = 1; d < D; d++) if (nd.s[d] > nd.s[dk]) dk = d;
+    if (D === 2) dk = 1;
+    for (let t = 0; t < m; t++) key[order[t]] = hs[order[t] * D + dk] / hw[order[t]];
+    sortBy(order, m, key);
+  } else sortAscending(order, m);
+  const parent = proxy(nd.s, nd.w, D);
+  const minLeaf = params.minSamplesLeaf;
+  const wM = hw[MISSING_BIN];
+  const cat = ws.cand.catLeft;
+  sl.fill(0);
+  let wl = 0;
+  let cl = 0;
+  let bestK = -1;
+  let bestMissingLeft = false;
+  // Split after order[k]: present bins order[0..k] left, missing values right or left; after
+  // the last bin only "every present value left, missing right" remains.
+  for (let k = 0; k < m; k++) {
+    const b = order[k];
+    for (let d = 0; d < D; d++) sl[d] += hs[b * D + d];
+    wl += hw[b];
+    cl += hc[b];
+    if (k === m - 1) {
+      if (cM > 0 && offer(ws, nd, D, parent, f, sl, wl, cl, minLeaf, b, false, categorical)) {
+        bestK = k;
+        bestMissingLeft = false;
+      }
+      break;
+    }
+    if (offer(ws, nd, D, parent, f, sl, wl, cl, minLeaf, b, false, categorical)) {
+      bestK = k;
+      bestMissingLeft = false;
+    }
+    if (cM > 0) {
+      const sm = ws.sl2;
+      for (let d = 0; d < D; d++) sm[d] = sl[d] + hs[MISSING_BIN * D + d];
+      if (offer(ws, nd, D, parent, f, sm, wl + wM, cl + cM, minLeaf, b, true, categorical)) {
+        bestK = k;
+        bestMissingLeft = true;
+      }
+    }
+  }
+  if (bestK >= 0 && ws.best.feature === f) {
+    const best = ws.best;
+    if (!cM) best.defaultLeft = best.leftCount >= nd.end - nd.start - best.leftCount;
+    else best.defaultLeft = bestMissingLeft;
+    if (categorical) {
+      cat.fill(0);
+      for (let k = 0; k <= bestK; k++) cat[order[k] >>> 5] |= 1 << (order[k] & 31);
+      best.catLeft.set(cat);
+    }
+  }
+  clearBins(ws, nt, D);
+  return true;
+}
+
+/** Extra trees: one random threshold between the node's smallest and largest value (or a random category subset). */
+function randomSplit(
+  data: ForestData,
+  f: number,
+  nd: Pending,
+  w: Float64Array,
+  params: ForestTreeParams,
+  ws: ForestWorkspace,
+  rng: Rng,
+): boolean {
+  const fb = data.featureBins[f];
+  if (fb.kind === 'categorical') return randomCategorySplit(data, f, nd, w, params, ws, rng);
+  const D = data.outputs;
+  const col = data.colBins;
+  const base = f * data.n;
+  const idx = ws.idx;
+  // Pass 1 reads only: the node's range of bins and whether it has missing values.
+  let lo = 256;
+  let hi = -1;
+  let cM = 0;
+  for (let k = nd.start; k < nd.end; k++) {
+    const b = col[base + idx[k]];
+    if (b === MISSING_BIN) cM++;
+    else {
+      if (b < lo) lo = b;
+      if (b > hi) hi = b;
+    }
+  }
+  const present = hi >= 0;
+  if (!present || (lo === hi && cM === 0)) return false;
+  let thr = lo;
+  let missingLeft = false;
+  if (lo < hi) {
+    // Uniform in value between the smallest bin's upper edge and the largest bin's lower edge.
+    const th = fb.thresholds;
+    const a = th[lo];
+    const u = a + rng.next() * (th[hi - 1] - a);
+    while (thr < hi - 1 && th[thr] < u) thr++;
+    // Missing values go to a random side.
+    if (cM > 0) missingLeft = rng.next() < 0.5;
+  }
+  // Pass 2 sums only the left side.
+  const sl = ws.sl;
+  sl.fill(0);
+  let wl = 0;
+  let cl = 0;
+  const cls = data.cls;
+  const y = data.y as Float64Array;
+  // Branch-free: with a random threshold, which side a row takes is a coin flip for the predictor.
+  const ml = missingLeft ? 1 : 0;
+  for (let k = nd.start; k < nd.end; k++) {
+    const r = idx[k];
+    const b = col[base + r];
+    const left = b === MISSING_BIN ? ml : +(b <= thr);
+    const wr = w[r] * left;
+    wl += wr;
+    cl += left;
+    if (cls) sl[cls[r]] += wr;
+    else sl[0] += y[r] * wr;
+  }
+  const parent = proxy(nd.s, nd.w, D);
+  if (offer(ws, nd, D, parent, f, sl, wl, cl, params.minSamplesLeaf, thr, missingLeft, false) && cM === 0)
+    ws.best.defaultLeft = cl >= nd.end - nd.start - cl;
+  return true;
+}
+
+/** Extra trees on a categorical feature: each present category left with probability 1/2, both sides non-empty. */
+function randomCategorySplit(
+  data: ForestData,
+  f: number,
+  nd: Pending,
+  w: Float64Array,
+  params: ForestTreeParams,
+  ws: ForestWorkspace,
+  rng: Rng,
+): boolean {
+  const D = data.outputs;
+  const col = data.colBins;
+  const base = f * data.n;
+  const idx = ws.idx;
+  // Pass 1: the present categories, each listed once (a bitset marks those already seen).
+  const seen = ws.seen;
+  const order = ws.order;
+  let m = 0;
+  let hasMissing = false;
+  for (let k = nd.start; k < nd.end; k++) {
+    const b = col[base + idx[k]];
+    const bit = 1 << (b & 31);
+    if (seen[b >>> 5] & bit) continue;
+    seen[b >>> 5] |= bit;
+    if (b === MISSING_BIN) hasMissing = true;
+    else order[m++] = b;
+  }
+  for (let t = 0; t < m; t++) seen[order[t] >>> 5] = 0;
+  seen[MISSING_BIN >>> 5] = 0;
+  // Categories in bin order, so the draw does not depend on the order rows were met.
+  sortAscending(order, m);
+  if (m + (hasMissing ? 1 : 0) < 2) return false;
+  const cat = ws.catWork;
+  cat.fill(0);
+  if (m >= 2) {
+    let nLeft = 0;
+    for (let t = 0; t < m; t++)
+      if (rng.next() < 0.5) {
+        cat[order[t] >>> 5] |= 1 << (order[t] & 31);
+        nLeft++;
+      }
+    if (nLeft === 0 || nLeft === m) {
+      const b = order[rng.int(m)];
+      cat[b >>> 5] ^= 1 << (b & 31);
+    }
+  } else cat[order[0] >>> 5] |= 1 << (order[0] & 31);
+  const missingLeft = hasMissing && m >= 2 ? rng.next() < 0.5 : false;
+  if (missingLeft) cat[MISSING_BIN >>> 5] |= 1 << (MISSING_BIN & 31);
+  // Pass 2 sums only the left side.
+  const sl = ws.sl;
+  sl.fill(0);
+  let wl = 0;
+  let cl = 0;
+  const cls = data.cls;
+  const y = data.y as Float64Array;
+  for (let k = nd.start; k < nd.end; k++) {
+    const r = idx[k];
+    const b = col[base + r];
+    const left = (cat[b >>> 5] >>> (b & 31)) & 1;
+    const wr = w[r] * left;
+    wl += wr;
+    cl += left;
+    if (cls) sl[cls[r]] += wr;
+    else sl[0] += y[r] * wr;
+  }
+  if (missingLeft) cat[MISSING_BIN >>> 5] &= ~(1 << (MISSING_BIN & 31));
+  const parent = proxy(nd.s, nd.w, D);
+  if (offer(ws, nd, D, parent, f, sl, wl, cl, params.minSamplesLeaf, 0, missingLeft, true)) {
+    if (!hasMissing) ws.best.defaultLeft = cl >= nd.end - nd.start - cl;
+    ws.best.catLeft.set(cat);
+  }
+  return true;
+}
+
+function sortAscending(a: Int32Array, m: number): void {
+  if (m > 48) {
+    a.subarray(0, m).sort();
+    return;
+  }
+  for (let i = 1; i < m; i++) {
+    const v = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > v) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+function sortBy(a: Int32Array, m: number, key: Float64Array): void {
+  for (let i = 1; i < m; i++) {
+    const v = a[i];
+    const kv = key[v];
+    let j = i - 1;
+    while (j >= 0 && (key[a[j]] > kv || (key[a[j]] === kv && a[j] > v))) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/** Leaf of row r on column-major bins (out-of-bag rows during training). */
+export function leafOfColumns(t: Tree, colBins: Uint8Array, n: number, r: number): number {
+  return leafOfBins(t, colBins, r, n);
+}

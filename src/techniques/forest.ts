@@ -203,6 +203,12 @@ function params(kind: ForestKind): ParamSchema {
       max: 1,
       description: 'Rows drawn per tree when bootstrapping, as a share of the training rows.',
     },
+    oobScore: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Score each row with the trees that did not see it (bootstrap only): a free holdout estimate, at some extra time.',
+    },
     maxBins: {
       type: 'integer',
       default: 255,
@@ -287,6 +293,7 @@ function makeForest(kind: ForestKind): Technique {
           nTrees: numParam(p, 'nTrees'),
           bootstrap: boolParam(p, 'bootstrap'),
           maxSamples: numParam(p, 'maxSamples'),
+          oob: boolParam(p, 'oobScore'),
           maxBins: numParam(p, 'maxBins'),
           maxDepth: optNumParam(p, 'maxDepth') ?? 0,
           minSamplesSplit: numParam(p, 'minSamplesSplit'),

@@ -12,3 +12,4 @@ export { datetimeParts } from './datetime-parts.js';
 export { gbdt, setGbdtPool } from './gbdt.js';
 export { linear } from './linear.js';
 export { randomForest, extraTrees, setForestRunner } from './forest.js';
+export { knn } from './knn.js';

@@ -10,6 +10,7 @@ const base: ForestParams = {
   nTrees: 1,
   bootstrap: false,
   maxSamples: 1,
+  oob: true,
   maxBins: 255,
   maxDepth: 0,
   minSamplesSplit: 2,

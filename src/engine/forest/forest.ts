@@ -23,6 +23,8 @@ export interface ForestParams extends ForestTreeParams {
   readonly bootstrap: boolean;
   /** Rows drawn per tree, as a share of n, when bootstrapping. */
   readonly maxSamples: number;
+  /** Compute out-of-bag predictions (bootstrap only; one more pass of every tree over its unseen rows). */
+  readonly oob: boolean;
   readonly maxBins: number;
   readonly seed: number;
 }
@@ -120,7 +122,7 @@ export function fitForest(
   const trees = runner({ data, params, sampleWeights, seeds });
   const D = target.outputs;
   let oob: Float64Array | undefined;
-  if (params.bootstrap) {
+  if (params.bootstrap && params.oob) {
     // Out-of-bag rows of each tree, from its seed: the draws are replayed, not stored.
     oob = new Float64Array(n * D);
     const oobTrees = new Int32Array(n);

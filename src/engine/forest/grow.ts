@@ -284,15 +284,30 @@ function accumulate(data: ForestData, f: number, nd: Pending, w: Float64Array, w
   let nt = 0;
   const cls = data.cls;
   const y = data.y as Float64Array;
-  for (let k = nd.start; k < nd.end; k++) {
-    const r = idx[k];
-    const b = col[base + r];
-    if (hc[b]++ === 0) touched[nt++] = b;
-    const wr = w[r];
-    hw[b] += wr;
-    if (cls) hs[b * D + cls[r]] += wr;
-    else hs[b] += y[r] * wr;
-  }
+  if (cls) {
+    // Classes: a bin's weight is the sum of its class weights, added up once per bin below
+    // rather than once per row.
+    for (let k = nd.start; k < nd.end; k++) {
+      const r = idx[k];
+      const b = col[base + r];
+      if (hc[b]++ === 0) touched[nt++] = b;
+      hs[b * D + cls[r]] += w[r];
+    }
+    for (let t = 0; t < nt; t++) {
+      const b = touched[t];
+      let s = 0;
+      for (let d = 0; d < D; d++) s += hs[b * D + d];
+      hw[b] = s;
+    }
+  } else
+    for (let k = nd.start; k < nd.end; k++) {
+      const r = idx[k];
+      const b = col[base + r];
+      if (hc[b]++ === 0) touched[nt++] = b;
+      const wr = w[r];
+      hw[b] += wr;
+      hs[b] += y[r] * wr;
+    }
   return nt;
 }
 

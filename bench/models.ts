@@ -1,0 +1,163 @@
+/**
+ * npm run bench:models — each Glassbox model family beside its scikit-learn peer
+ * (peer.py --mode rf|et|knn|nb|...) on the shared 80/20 splits, with matched hyperparameters:
+ * test AUC / RMSE difference, train and predict time ratios (Glassbox / peer, both on 2 threads
+ * where the family uses threads). Each fit runs in a fresh process.
+ *
+ * Options: --only DATASET, --family ID (Glassbox technique id), --threads N (default 2).
+ */
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CLASSIFICATION_CASES, REGRESSION_CASES, prepareCase, type BenchTask } from './cases.js';
+import { requirePeers, runPeer, table } from './peers.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+interface Family {
+  /** Glassbox technique id. */
+  readonly id: string;
+  /** peer.py --mode. */
+  readonly peer: string;
+  readonly params: Record<string, unknown>;
+  readonly peerParams: Record<string, unknown>;
+  readonly tasks: readonly BenchTask[];
+}
+
+/** scikit-learn's defaults on both sides unless stated. */
+export const FAMILIES: readonly Family[] = [
+  { id: 'random-forest', peer: 'rf', params: { nTrees: 100 }, peerParams: {}, tasks: ['binary', 'regression'] },
+  { id: 'extra-trees', peer: 'et', params: { nTrees: 100 }, peerParams: {}, tasks: ['binary', 'regression'] },
+  { id: 'knn', peer: 'knn', params: { k: 5 }, peerParams: {}, tasks: ['binary', 'regression'] },
+];
+
+interface Result {
+  fit_s: number;
+  predict_s: number;
+  metric: number;
+}
+
+/** Child mode: the family's default Glassbox pipeline, fitted and scored in this fresh process. */
+async function child(
+  train: string,
+  test: string,
+  target: string,
+  task: BenchTask,
+  id: string,
+  params: string,
+  threads: number,
+): Promise<void> {
+  const { readCsv } = await import('../src/data/read-csv.js');
+  const { fileSource } = await import('../src/node/source.js');
+  const { fitPipeline } = await import('../src/techniques/pipeline.js');
+  const { setForestRunner } = await import('../src/techniques/index.js');
+  const { defaultPipeline } = await import('../src/techniques/defaults.js');
+  const { WorkerForestPool } = await import('../src/node/forest-pool.js');
+  const { targetInfo } = await import('../src/techniques/target.js');
+  const { auc, rmse } = await import('../src/evaluate/metrics.js');
+  const pool = threads > 1 ? new WorkerForestPool(threads) : undefined;
+  setForestRunner(pool?.run);
+  const tr = (await readCsv(fileSource(train))).frame;
+  const te = (await readCsv(fileSource(test))).frame;
+  const t0 = performance.now();
+  const { pipeline } = fitPipeline(tr, defaultPipeline(id, JSON.parse(params) as Record<string, never>), {
+    target,
+    task,
+    seed: 1,
+  });
+  const t1 = performance.now();
+  const pred = pipeline.predict(te);
+  const t2 = performance.now();
+  const y = targetInfo(te.withRole(target, 'target'), target, task, task === 'binary' ? pipeline.classes : undefined).y;
+  const metric =
+    task === 'binary'
+      ? auc(
+          y,
+          Float64Array.from({ length: te.nRows }, (_, i) => (pred.proba as Float64Array)[2 * i + 1]),
+        )
+      : rmse(y, pred.values as Float64Array);
+  const out: Result = { fit_s: (t1 - t0) / 1000, predict_s: (t2 - t1) / 1000, metric };
+  process.stdout.write(JSON.stringify(out) + '\n');
+  setForestRunner(undefined);
+  await pool?.close();
+}
+
+function ours(train: string, test: string, target: string, task: BenchTask, f: Family, threads: number): Result {
+  const out = execFileSync(
+    process.execPath,
+    [
+      fileURLToPath(import.meta.url),
+      '--child',
+      train,
+      test,
+      target,
+      task,
+      f.id,
+      JSON.stringify(f.params),
+      String(threads),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Result;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    await child(args[1], args[2], args[3], args[4] as BenchTask, args[5], args[6], Number(args[7]));
+    return;
+  }
+  requirePeers();
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+  const family = args.includes('--family') ? args[args.indexOf('--family') + 1] : undefined;
+  const threads = args.includes('--threads') ? Number(args[args.indexOf('--threads') + 1]) : 2;
+  const rows: string[][] = [
+    ['family', 'dataset', 'metric', 'glassbox', 'sklearn', 'Δ', 'fit s (gb)', 'fit ratio', 'predict ratio'],
+  ];
+  for (const f of FAMILIES) {
+    if (family && f.id !== family) continue;
+    for (const c of [...CLASSIFICATION_CASES, ...REGRESSION_CASES]) {
+      if ((only && c.name !== only) || !f.tasks.includes(c.task)) continue;
+      const pc = prepareCase(c, ROOT);
+      const g = ours(pc.train, pc.test, pc.target, pc.task, f, threads);
+      const s = runPeer([
+        '--train',
+        pc.train,
+        '--test',
+        pc.test,
+        '--target',
+        pc.target,
+        '--task',
+        pc.task,
+        '--mode',
+        f.peer,
+        '--params',
+        JSON.stringify(f.peerParams),
+        '--n-jobs',
+        String(threads),
+      ]);
+      const peerMetric = (pc.task === 'binary' ? s.auc : s.rmse) as number;
+      const delta = pc.task === 'binary' ? g.metric - peerMetric : (g.metric - peerMetric) / peerMetric;
+      rows.push([
+        f.id,
+        c.name,
+        pc.task === 'binary' ? 'AUC' : 'RMSE',
+        g.metric.toFixed(4),
+        peerMetric.toFixed(4),
+        pc.task === 'binary'
+          ? (delta >= 0 ? '+' : '') + delta.toFixed(4)
+          : (delta >= 0 ? '+' : '') + (delta * 100).toFixed(2) + '%',
+        g.fit_s.toFixed(2),
+        (g.fit_s / (s.fit_s as number)).toFixed(2),
+        (g.predict_s / (s.predict_s as number)).toFixed(2),
+      ]);
+      process.stderr.write(`${f.id} ${c.name} done\n`);
+    }
+  }
+  process.stdout.write(table(rows) + '\n');
+  process.stdout.write(
+    `Glassbox threads: ${threads}, peers n_jobs ${threads}; ratios are Glassbox / scikit-learn (below 1 = Glassbox faster); Δ > 0 is a higher AUC or a higher RMSE.\n`,
+  );
+}
+
+await main();

@@ -29,6 +29,7 @@ export const FAMILIES: readonly Family[] = [
   { id: 'random-forest', peer: 'rf', params: { nTrees: 100 }, peerParams: {}, tasks: ['binary', 'regression'] },
   { id: 'extra-trees', peer: 'et', params: { nTrees: 100 }, peerParams: {}, tasks: ['binary', 'regression'] },
   { id: 'knn', peer: 'knn', params: { k: 5 }, peerParams: {}, tasks: ['binary', 'regression'] },
+  { id: 'naive-bayes', peer: 'nb', params: {}, peerParams: {}, tasks: ['binary'] },
 ];
 
 interface Result {

@@ -13,11 +13,15 @@ const CLEAN: StepSpec[] = [
 /**
  * The preprocessing each model family needs, with the reason the journal shows. Linear and
  * distance-based models need every input numeric, complete and on one scale; tree models (gbdt,
- * random forest, extra trees) split categories natively and route missing values themselves.
+ * random forest, extra trees) split categories natively and route missing values themselves;
+ * naive Bayes models categories directly and leaves a missing value out of the evidence.
  */
+/** Models that take categories and missing values as they are. */
+const NATIVE = ['gbdt', 'random-forest', 'extra-trees', 'naive-bayes'];
+
 export function defaultPipeline(model: string, modelParams: Params = {}): PipelineSpec {
   let encode: StepSpec[];
-  if (model === 'gbdt' || model === 'random-forest' || model === 'extra-trees') encode = [];
+  if (NATIVE.includes(model)) encode = [];
   else
     encode = [
       { technique: 'impute', why: `${model} cannot use rows with gaps: missing values are filled and flagged.` },

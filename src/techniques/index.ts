@@ -13,3 +13,4 @@ export { gbdt, setGbdtPool } from './gbdt.js';
 export { linear } from './linear.js';
 export { randomForest, extraTrees, setForestRunner } from './forest.js';
 export { knn } from './knn.js';
+export { naiveBayes } from './naive-bayes.js';

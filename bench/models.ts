@@ -4,9 +4,10 @@
  * test AUC / RMSE difference, train and predict time ratios (Glassbox / peer, both on 2 threads
  * where the family uses threads). Each fit runs in a fresh process.
  *
- * Options: --only DATASET, --family ID (Glassbox technique id), --threads N (default 2).
+ * Options: --only DATASET, --family NAME (technique id or table label), --threads N (default 2).
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLASSIFICATION_CASES, REGRESSION_CASES, prepareCase, type BenchTask } from './cases.js';
@@ -17,19 +18,48 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 interface Family {
   /** Glassbox technique id. */
   readonly id: string;
+  /** A name for the table when one technique appears with different settings. */
+  readonly label?: string;
   /** peer.py --mode. */
   readonly peer: string;
-  readonly params: Record<string, unknown>;
-  readonly peerParams: Record<string, unknown>;
+  /** Glassbox parameters for a task and training-row count. */
+  readonly params: (task: BenchTask, n: number) => Record<string, unknown>;
+  readonly peerParams: (task: BenchTask) => Record<string, unknown>;
   readonly tasks: readonly BenchTask[];
 }
 
+const none = (): Record<string, unknown> => ({});
+
+/** Elastic net strength on both sides: scikit-learn's C / alpha with l1_ratio 0.5. */
+const ENET = { C: 1, alpha: 0.01, l1Ratio: 0.5 };
+
 /** scikit-learn's defaults on both sides unless stated. */
 export const FAMILIES: readonly Family[] = [
-  { id: 'random-forest', peer: 'rf', params: { nTrees: 100 }, peerParams: {}, tasks: ['binary', 'regression'] },
-  { id: 'extra-trees', peer: 'et', params: { nTrees: 100 }, peerParams: {}, tasks: ['binary', 'regression'] },
-  { id: 'knn', peer: 'knn', params: { k: 5 }, peerParams: {}, tasks: ['binary', 'regression'] },
-  { id: 'naive-bayes', peer: 'nb', params: {}, peerParams: {}, tasks: ['binary'] },
+  {
+    id: 'linear',
+    label: 'elastic-net',
+    peer: 'linear',
+    // Glassbox sums losses (l1, l2 absolute); scikit-learn's ElasticNet averages them (alpha per row).
+    params: (task, n) =>
+      task === 'regression'
+        ? { l1: n * ENET.alpha * ENET.l1Ratio, l2: n * ENET.alpha * (1 - ENET.l1Ratio) }
+        : { l1: ENET.l1Ratio / ENET.C, l2: (1 - ENET.l1Ratio) / ENET.C },
+    peerParams: (task) =>
+      task === 'regression'
+        ? { alpha: ENET.alpha, l1_ratio: ENET.l1Ratio, max_iter: 10000 }
+        : { penalty: 'elasticnet', solver: 'saga', C: ENET.C, l1_ratio: ENET.l1Ratio, max_iter: 5000 },
+    tasks: ['binary', 'regression'],
+  },
+  {
+    id: 'random-forest',
+    peer: 'rf',
+    params: () => ({ nTrees: 100 }),
+    peerParams: none,
+    tasks: ['binary', 'regression'],
+  },
+  { id: 'extra-trees', peer: 'et', params: () => ({ nTrees: 100 }), peerParams: none, tasks: ['binary', 'regression'] },
+  { id: 'knn', peer: 'knn', params: () => ({ k: 5 }), peerParams: none, tasks: ['binary', 'regression'] },
+  { id: 'naive-bayes', peer: 'nb', params: none, peerParams: none, tasks: ['binary'] },
 ];
 
 interface Result {
@@ -84,6 +114,11 @@ async function child(
 }
 
 function ours(train: string, test: string, target: string, task: BenchTask, f: Family, threads: number): Result {
+  // Training rows, for parameters stated per row on the scikit-learn side.
+  const n =
+    readFileSync(train, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '').length - 1;
   const out = execFileSync(
     process.execPath,
     [
@@ -94,7 +129,7 @@ function ours(train: string, test: string, target: string, task: BenchTask, f: F
       target,
       task,
       f.id,
-      JSON.stringify(f.params),
+      JSON.stringify(f.params(task, n)),
       String(threads),
     ],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
@@ -116,7 +151,7 @@ async function main(): Promise<void> {
     ['family', 'dataset', 'metric', 'glassbox', 'sklearn', 'Δ', 'fit s (gb)', 'fit ratio', 'predict ratio'],
   ];
   for (const f of FAMILIES) {
-    if (family && f.id !== family) continue;
+    if (family && f.id !== family && f.label !== family) continue;
     for (const c of [...CLASSIFICATION_CASES, ...REGRESSION_CASES]) {
       if ((only && c.name !== only) || !f.tasks.includes(c.task)) continue;
       const pc = prepareCase(c, ROOT);
@@ -133,14 +168,14 @@ async function main(): Promise<void> {
         '--mode',
         f.peer,
         '--params',
-        JSON.stringify(f.peerParams),
+        JSON.stringify(f.peerParams(pc.task)),
         '--n-jobs',
         String(threads),
       ]);
       const peerMetric = (pc.task === 'binary' ? s.auc : s.rmse) as number;
       const delta = pc.task === 'binary' ? g.metric - peerMetric : (g.metric - peerMetric) / peerMetric;
       rows.push([
-        f.id,
+        f.label ?? f.id,
         c.name,
         pc.task === 'binary' ? 'AUC' : 'RMSE',
         g.metric.toFixed(4),
@@ -152,7 +187,7 @@ async function main(): Promise<void> {
         (g.fit_s / (s.fit_s as number)).toFixed(2),
         (g.predict_s / (s.predict_s as number)).toFixed(2),
       ]);
-      process.stderr.write(`${f.id} ${c.name} done\n`);
+      process.stderr.write(`${f.label ?? f.id} ${c.name} done\n`);
     }
   }
   process.stdout.write(table(rows) + '\n');

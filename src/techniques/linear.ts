@@ -1,5 +1,6 @@
 import { GlassboxError } from '../data/errors.js';
 import type { Frame } from '../data/frame.js';
+import { fitElasticNet } from '../engine/elastic-net.js';
 import { minimize } from '../engine/lbfgs.js';
 import {
   logisticObjective,
@@ -176,6 +177,14 @@ export const linear: Technique = {
       description: 'L2 penalty (scikit-learn: 1/C for logistic regression, alpha for ridge); larger means simpler.',
       search: { type: 'float', low: 1e-4, high: 1e3, log: true },
     },
+    l1: {
+      type: 'number',
+      default: 0,
+      min: 0,
+      description:
+        'L1 penalty (elastic net, by coordinate descent): sets weak coefficients exactly to zero. In the same units as l2 (scikit-learn ElasticNet: l1 = n·alpha·l1_ratio, l2 = n·alpha·(1 - l1_ratio)).',
+      search: { type: 'float', low: 1e-4, high: 1e2, log: true },
+    },
     fitIntercept: { type: 'boolean', default: true, description: 'Learn a constant term.' },
     maxIter: { type: 'integer', default: 1000, min: 1, description: 'Most L-BFGS iterations.' },
     tol: {
@@ -217,6 +226,39 @@ export const linear: Technique = {
       rows: target.task === 'regression' && p <= 2000 ? null : sparseRows(X, n, p),
     };
     const opts = { maxIter: numParam(params, 'maxIter'), gtol: numParam(params, 'tol') };
+    const l1 = numParam(params, 'l1');
+    if (l1 > 0) {
+      const fit = fitElasticNet(
+        {
+          X,
+          n,
+          p,
+          y: target.y,
+          w,
+          loss: target.task === 'regression' ? 'squared' : target.task === 'binary' ? 'logistic' : 'multinomial',
+          K,
+          l1,
+          l2: problem.l2,
+          fitIntercept: problem.fitIntercept,
+        },
+        { tol: 1e-7, maxPasses: numParam(params, 'maxIter'), pathLength: 12 },
+      );
+      const nz = fit.coef.reduce((c, v) => c + (v !== 0 ? 1 : 0), 0);
+      ctx.note?.(
+        `elastic net: ${nz} of ${fit.coef.length} coefficients non-zero after a path of ${fit.path.length} penalties (${fit.passes} coordinate-descent passes)`,
+      );
+      if (!fit.converged) ctx.note?.('coordinate descent stopped at maxIter passes before converging');
+      return new FittedLinear({
+        params,
+        task: target.task,
+        classes: target.classes,
+        inputs,
+        coef: fit.coef,
+        intercept: fit.intercept,
+        iterations: fit.passes,
+        converged: fit.converged,
+      });
+    }
     let coef: Float64Array;
     let intercept: Float64Array;
     let iterations = 0;

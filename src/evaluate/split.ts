@@ -29,3 +29,27 @@ export function holdoutSplit(
   // Keep row order inside each side: deterministic and cache-friendly.
   return { train: Int32Array.from(train).sort(), test: Int32Array.from(test).sort() };
 }
+
+/**
+ * Seeded k-fold assignment: fold index per row. With labels, each class is dealt round-robin
+ * over the folds after a shuffle (stratified), so every fold holds each class in proportion.
+ */
+export function kFoldAssignment(n: number, k: number, seed: number, labels?: ArrayLike<number>): Int32Array {
+  const rng = new Rng(seed);
+  const fold = new Int32Array(n);
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const key = labels ? labels[i] : 0;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(i);
+  }
+  let offset = 0;
+  for (const key of [...groups.keys()].sort((a, b) => a - b)) {
+    const idx = rng.shuffle(Int32Array.from(groups.get(key) as number[]));
+    // Continuing the deal where the last class stopped keeps fold sizes within one row.
+    for (let t = 0; t < idx.length; t++) fold[idx[t]] = (offset + t) % k;
+    offset = (offset + idx.length) % k;
+  }
+  return fold;
+}

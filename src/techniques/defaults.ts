@@ -21,7 +21,9 @@ const NATIVE = ['gbdt', 'random-forest', 'extra-trees', 'naive-bayes'];
 
 export function defaultPipeline(model: string, modelParams: Params = {}): PipelineSpec {
   let encode: StepSpec[];
-  if (NATIVE.includes(model)) encode = [];
+  // A calibrated model needs what the model it wraps needs.
+  const base = model === 'calibrated' ? String(modelParams.model ?? 'gbdt') : model;
+  if (NATIVE.includes(base)) encode = [];
   else
     encode = [
       { technique: 'impute', why: `${model} cannot use rows with gaps: missing values are filled and flagged.` },

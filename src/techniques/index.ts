@@ -14,3 +14,4 @@ export { linear } from './linear.js';
 export { randomForest, extraTrees, setForestRunner } from './forest.js';
 export { knn } from './knn.js';
 export { naiveBayes } from './naive-bayes.js';
+export { calibrated } from './calibrated.js';

@@ -141,6 +141,8 @@ export interface Technique {
   readonly params: ParamSchema;
   /** Models: the tasks they handle. */
   readonly tasks?: readonly Task[];
+  /** A feature step that learns from the target (target encoding): it gets `ctx.target` too. */
+  readonly usesTarget?: boolean;
   fit(frame: Frame, params: Params, ctx: FitContext): Fitted;
   fromJSON(json: FittedJSON): Fitted;
 }

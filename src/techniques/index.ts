@@ -15,3 +15,6 @@ export { randomForest, extraTrees, setForestRunner } from './forest.js';
 export { knn } from './knn.js';
 export { naiveBayes } from './naive-bayes.js';
 export { calibrated } from './calibrated.js';
+export { targetEncode } from './target-encode.js';
+export { frequencyEncode } from './frequency-encode.js';
+export { rareCategories } from './rare-categories.js';

@@ -129,8 +129,9 @@ export function fitPipeline(
     const notes: string[] = [];
     const started = performance.now();
     const before = frame;
-    const target = t.stage === 'model' ? targetInfo(frame, options.target, options.task, classes) : undefined;
-    if (target) classes = target.classes;
+    const target =
+      t.stage === 'model' || t.usesTarget ? targetInfo(frame, options.target, options.task, classes) : undefined;
+    if (target && t.stage === 'model') classes = target.classes;
     const f = t.fit(frame, params, { seed: seed + index, target, note: (m) => notes.push(m) });
     if (f.kind === 'transformer') frame = f.transform(frame, { training: true });
     const ms = performance.now() - started;

@@ -18,3 +18,4 @@ export { calibrated } from './calibrated.js';
 export { targetEncode } from './target-encode.js';
 export { frequencyEncode } from './frequency-encode.js';
 export { rareCategories } from './rare-categories.js';
+export { numericTransform } from './numeric-transform.js';

@@ -19,3 +19,4 @@ export { targetEncode } from './target-encode.js';
 export { frequencyEncode } from './frequency-encode.js';
 export { rareCategories } from './rare-categories.js';
 export { numericTransform } from './numeric-transform.js';
+export { selectFeatures } from './select-features.js';

@@ -20,3 +20,4 @@ export { frequencyEncode } from './frequency-encode.js';
 export { rareCategories } from './rare-categories.js';
 export { numericTransform } from './numeric-transform.js';
 export { selectFeatures } from './select-features.js';
+export { textFeatures } from './text-features.js';

@@ -60,6 +60,13 @@ export const FAMILIES: readonly Family[] = [
   { id: 'extra-trees', peer: 'et', params: () => ({ nTrees: 100 }), peerParams: none, tasks: ['binary', 'regression'] },
   { id: 'knn', peer: 'knn', params: () => ({ k: 5 }), peerParams: none, tasks: ['binary', 'regression'] },
   { id: 'naive-bayes', peer: 'nb', params: none, peerParams: none, tasks: ['binary'] },
+  {
+    id: 'mlp',
+    peer: 'mlp',
+    params: () => ({ units: 100, maxEpochs: 300 }),
+    peerParams: none,
+    tasks: ['binary', 'regression'],
+  },
 ];
 
 interface Result {

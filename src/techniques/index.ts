@@ -21,3 +21,4 @@ export { rareCategories } from './rare-categories.js';
 export { numericTransform } from './numeric-transform.js';
 export { selectFeatures } from './select-features.js';
 export { textFeatures } from './text-features.js';
+export { mlp } from './mlp.js';

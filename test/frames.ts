@@ -2,6 +2,9 @@ import { categoricalFromStrings, datetimeColumn, Frame, numericColumn, textColum
 import { readCsv } from '../src/data/read-csv.js';
 import { fileSource } from '../src/node/source.js';
 import { datasetPath, manifest } from './datasets.js';
+import { defaultPipeline } from '../src/techniques/defaults.js';
+import { fitPipeline } from '../src/techniques/pipeline.js';
+import '../src/techniques/index.js';
 
 /** A small frame with every column kind, missing values and a rare category. */
 export function mixedFrame(n = 60, seed = 3): Frame {
@@ -55,4 +58,28 @@ export async function readDataset(file: string): Promise<Frame> {
   const m = manifest().find((e) => e.file === file);
   const r = await readCsv(fileSource(datasetPath(file)), m?.columns ? { columns: m.columns } : {});
   return r.frame;
+}
+
+/**
+ * The default preprocessing a model needs (impute, scale, one-hot for numeric-input models),
+ * fitted on `fit` and applied to `f`: frames ready for a model technique's contract check.
+ */
+export function encodedFor(
+  model: string,
+  fit: Frame,
+  f: Frame,
+  target: string,
+  task: 'binary' | 'regression' | 'multiclass',
+): Frame {
+  const spec = defaultPipeline(model);
+  const { pipeline } = fitPipeline(
+    fit,
+    { steps: spec.steps.slice(0, -1).concat({ technique: 'linear' }) },
+    {
+      target,
+      task,
+      seed: 1,
+    },
+  );
+  return pipeline.transform(f.withRole(target, 'target'));
 }

@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkTechnique } from '../../test/check-technique.js';
-import { mixedFrame, unseenFrame } from '../../test/frames.js';
+import { encodedFor, mixedFrame, unseenFrame } from '../../test/frames.js';
 import { Frame, numericColumn, categoricalFromStrings } from '../data/frame.js';
-import { defaultPipeline } from './defaults.js';
-import { fitPipeline } from './pipeline.js';
 import { targetInfo } from './target.js';
 import { knn } from './index.js';
 import { asModel } from './util.js';
 
-/** The default preprocessing for knn (impute, scale, one-hot), fitted on `fit`, applied to `f`. */
-function encoded(fit: Frame, f: Frame, target: string, task: 'binary' | 'regression' | 'multiclass'): Frame {
-  const spec = defaultPipeline('knn');
-  const { pipeline } = fitPipeline(
-    fit,
-    { steps: spec.steps.slice(0, -1).concat({ technique: 'linear' }) },
-    {
-      target,
-      task,
-      seed: 1,
-    },
-  );
-  return pipeline.transform(f.withRole(target, 'target'));
-}
+const encoded = (fit: Frame, f: Frame, target: string, task: 'binary' | 'regression') =>
+  encodedFor('knn', fit, f, target, task);
 
 describe('knn keeps the technique contract', () => {
   const base = mixedFrame(120);

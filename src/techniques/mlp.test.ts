@@ -1,26 +1,12 @@
 import { describe, it } from 'vitest';
 import { checkTechnique } from '../../test/check-technique.js';
-import { mixedFrame, unseenFrame } from '../../test/frames.js';
+import { encodedFor, mixedFrame, unseenFrame } from '../../test/frames.js';
 import type { Frame } from '../data/frame.js';
-import { defaultPipeline } from './defaults.js';
-import { fitPipeline } from './pipeline.js';
 import { targetInfo } from './target.js';
 import { mlp } from './index.js';
 
-/** The default preprocessing for mlp (impute, scale, one-hot), fitted on `fit`, applied to `f`. */
-function encoded(fit: Frame, f: Frame, target: string, task: 'binary' | 'regression'): Frame {
-  const spec = defaultPipeline('mlp');
-  const { pipeline } = fitPipeline(
-    fit,
-    { steps: spec.steps.slice(0, -1).concat({ technique: 'linear' }) },
-    {
-      target,
-      task,
-      seed: 1,
-    },
-  );
-  return pipeline.transform(f.withRole(target, 'target'));
-}
+const encoded = (fit: Frame, f: Frame, target: string, task: 'binary' | 'regression') =>
+  encodedFor('mlp', fit, f, target, task);
 
 describe('mlp keeps the technique contract', () => {
   const base = mixedFrame(150);

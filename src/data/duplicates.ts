@@ -1,21 +1,85 @@
-import { cellString, type Frame } from './frame.js';
+import type { Column, Frame } from './frame.js';
 
 /**
  * Indices of the rows that do not repeat an earlier row, in order. Two rows are duplicates only
- * when every cell agrees (missing equals missing). The one definition behind the profile's
- * duplicate count and the drop-duplicates step, so the warning counts exactly what is dropped.
+ * when every cell agrees as text (missing equals missing, 0 equals -0). The one definition
+ * behind the profile's duplicate count and the drop-duplicates step, so the warning counts
+ * exactly what is dropped.
+ *
+ * Rows are hashed column by column into 53-bit keys and bucketed; rows sharing a key are then
+ * compared cell by cell, so a hash collision can never merge different rows.
  */
 export function firstOccurrences(frame: Frame): number[] {
   const n = frame.nRows;
-  const keys = new Array<string>(n).fill('');
-  for (const c of frame.columns) for (let i = 0; i < n; i++) keys[i] += `${cellString(c, i)}\u0001`;
-  const seen = new Set<string>();
+  const h1 = new Uint32Array(n).fill(0x9e3779b9);
+  const h2 = new Uint32Array(n).fill(0x85ebca6b);
+  const bits = new Float64Array(1);
+  const words = new Uint32Array(bits.buffer);
+  const mix = (i: number, a: number, b: number): void => {
+    h1[i] = Math.imul(h1[i] ^ a, 0x01000193) ^ Math.imul(b, 0x5bd1e995);
+    h2[i] = Math.imul(h2[i] ^ b, 0xcc9e2d51) + Math.imul(a, 0x1b873593);
+  };
+  for (const c of frame.columns) {
+    if (c.kind === 'numeric' || c.kind === 'datetime') {
+      for (let i = 0; i < n; i++) {
+        const v = c.values[i];
+        bits[0] = v !== v ? NaN : v === 0 ? 0 : v;
+        mix(i, words[0], words[1]);
+      }
+    } else if (c.kind === 'categorical') {
+      const empty = c.categories.indexOf('');
+      for (let i = 0; i < n; i++) {
+        const code = c.codes[i] === empty ? -1 : c.codes[i];
+        mix(i, code, ~code);
+      }
+    } else
+      for (let i = 0; i < n; i++) {
+        const s = c.values[i] ?? '';
+        let a = 0x811c9dc5;
+        let b = s.length;
+        for (let k = 0; k < s.length; k++) {
+          a = Math.imul(a ^ s.charCodeAt(k), 0x01000193);
+          b = Math.imul(b ^ s.charCodeAt(k), 0x5bd1e995);
+        }
+        mix(i, a, b);
+      }
+  }
+  const buckets = new Map<number, number[]>();
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (!seen.has(keys[i])) {
-      seen.add(keys[i]);
+    const key = h1[i] * 2097152 + (h2[i] & 0x1fffff);
+    const rows = buckets.get(key);
+    if (rows === undefined) {
+      buckets.set(key, [i]);
       keep.push(i);
+      continue;
     }
+    if (rows.some((j) => sameRow(frame.columns, i, j))) continue;
+    rows.push(i);
+    keep.push(i);
   }
   return keep;
+}
+
+function sameRow(columns: readonly Column[], i: number, j: number): boolean {
+  for (const c of columns) {
+    switch (c.kind) {
+      case 'numeric':
+      case 'datetime': {
+        const a = c.values[i];
+        const b = c.values[j];
+        if (!(a === b || (a !== a && b !== b))) return false;
+        break;
+      }
+      case 'categorical': {
+        const a = c.codes[i];
+        const b = c.codes[j];
+        if (a !== b && (a < 0 ? '' : c.categories[a]) !== (b < 0 ? '' : c.categories[b])) return false;
+        break;
+      }
+      case 'text':
+        if ((c.values[i] ?? '') !== (c.values[j] ?? '')) return false;
+    }
+  }
+  return true;
 }

@@ -105,6 +105,7 @@ describe('mlp', () => {
       earlyStopping: false,
       validationFraction: 0.1,
       patience: 10,
+      tol: 1e-4,
       seed: 1,
     });
     for (let c = 0; c < 4; c++) {

@@ -23,6 +23,8 @@ export interface MlpParams {
   readonly earlyStopping: boolean;
   readonly validationFraction: number;
   readonly patience: number;
+  /** Early stopping: an epoch counts as better only if it lowers the held-out loss by more than this. */
+  readonly tol: number;
   readonly seed: number;
 }
 
@@ -419,7 +421,7 @@ export function fitMlp(
     if (validRows.length > 0) {
       const vl = meanLoss({ layers, output }, X, p, y, w, validRows);
       history.valid.push(vl);
-      if (vl < best - 1e-4 * Math.abs(best) || best === Infinity) {
+      if (best === Infinity || vl < best - params.tol) {
         best = vl;
         bestEpoch = epoch + 1;
         since = 0;

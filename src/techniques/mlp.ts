@@ -229,6 +229,13 @@ export const mlp: Technique = {
       description: 'Rows held out for early stopping.',
     },
     patience: { type: 'integer', default: 10, min: 1, description: 'Epochs without improvement before stopping.' },
+    tol: {
+      type: 'number',
+      default: 1e-4,
+      min: 0,
+      description:
+        'Early stopping: an epoch must lower the held-out loss by more than this to count as an improvement.',
+    },
   },
   fit(frame: Frame, given: Params, ctx: FitContext) {
     const params = resolveParams(this.id, this.params, given);
@@ -269,6 +276,7 @@ export const mlp: Technique = {
       earlyStopping: boolParam(params, 'earlyStopping'),
       validationFraction: numParam(params, 'validationFraction'),
       patience: numParam(params, 'patience'),
+      tol: numParam(params, 'tol'),
       seed: ctx.seed,
     });
     ctx.note?.(

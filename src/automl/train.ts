@@ -4,7 +4,8 @@ import type { Frame } from '../data/frame.js';
 import { holdoutSplit } from '../evaluate/split.js';
 import { taskMetrics, type MetricSet } from '../evaluate/metrics.js';
 import { buildSchema, createBundle, type Bundle } from '../export/bundle.js';
-import type { Params, Task } from '../techniques/contract.js';
+import type { JsonValue, Params, Task } from '../techniques/contract.js';
+import { describeModel } from '../techniques/explain.js';
 import { defaultPipeline } from '../techniques/defaults.js';
 import {
   fitPipeline,
@@ -50,6 +51,8 @@ export interface Journal {
     readonly metrics: MetricSet;
   } | null;
   readonly steps: readonly JournalStep[];
+  /** The fitted model described: importances, coefficients (also in the data's own units), trees. */
+  readonly model: JsonValue;
   readonly warnings: readonly string[];
   readonly seconds: number;
 }
@@ -136,6 +139,7 @@ export function train(input: Frame, options: TrainOptions): TrainResult {
     dropped,
     validation,
     steps,
+    model: describeModel(pipeline),
     warnings: [...warnings, ...steps.flatMap((s) => s.notes.map((n) => `${s.technique}: ${n}`))],
     seconds: Math.round(performance.now() - started) / 1000,
   };

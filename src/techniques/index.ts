@@ -22,3 +22,5 @@ export { numericTransform } from './numeric-transform.js';
 export { selectFeatures } from './select-features.js';
 export { textFeatures } from './text-features.js';
 export { mlp } from './mlp.js';
+export { interactions } from './interactions.js';
+export { describeModel, linearInOriginalUnits } from './explain.js';

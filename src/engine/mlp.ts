@@ -129,18 +129,86 @@ export function makeCache(layers: readonly MlpLayer[], batch: number): Cache {
   };
 }
 
-/** z = a W + b for a batch (rows x nIn times nIn x nOut), inner loop over outputs for contiguous access. */
+/**
+ * z = a W + b for a batch (rows x nIn times nIn x nOut), inner loop over outputs for contiguous
+ * access. Rows go four at a time so each weight loaded serves four rows; an input that is zero
+ * in all four (ReLU and one-hot inputs mostly are) is skipped.
+ */
 function dense(a: Float64Array, rows: number, L: MlpLayer, z: Float64Array): void {
   const { nIn, nOut, W, b } = L;
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < rows; r++) for (let j = 0; j < nOut; j++) z[r * nOut + j] = b[j];
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const z0 = r * nOut;
+    const z1 = z0 + nOut;
+    const z2 = z1 + nOut;
+    const z3 = z2 + nOut;
+    const a0 = r * nIn;
+    for (let k = 0; k < nIn; k++) {
+      const v0 = a[a0 + k];
+      const v1 = a[a0 + nIn + k];
+      const v2 = a[a0 + 2 * nIn + k];
+      const v3 = a[a0 + 3 * nIn + k];
+      if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+      const wo = k * nOut;
+      for (let j = 0; j < nOut; j++) {
+        const w = W[wo + j];
+        z[z0 + j] += v0 * w;
+        z[z1 + j] += v1 * w;
+        z[z2 + j] += v2 * w;
+        z[z3 + j] += v3 * w;
+      }
+    }
+  }
+  for (; r < rows; r++) {
     const zo = r * nOut;
-    for (let j = 0; j < nOut; j++) z[zo + j] = b[j];
     const ao = r * nIn;
     for (let k = 0; k < nIn; k++) {
       const v = a[ao + k];
-      if (v === 0) continue; // ReLU and one-hot inputs are mostly zeros
+      if (v === 0) continue;
       const wo = k * nOut;
       for (let j = 0; j < nOut; j++) z[zo + j] += v * W[wo + j];
+    }
+  }
+}
+
+/** gW = a' dz and gb = column sums of dz over the batch, four rows per pass over gW. */
+function weightGradient(
+  a: Float64Array,
+  dz: Float64Array,
+  rows: number,
+  nIn: number,
+  nOut: number,
+  gW: Float64Array,
+  gb: Float64Array,
+): void {
+  for (let r = 0; r < rows; r++) for (let j = 0; j < nOut; j++) gb[j] += dz[r * nOut + j];
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const d0 = r * nOut;
+    const d1 = d0 + nOut;
+    const d2 = d1 + nOut;
+    const d3 = d2 + nOut;
+    const a0 = r * nIn;
+    for (let k = 0; k < nIn; k++) {
+      const v0 = a[a0 + k];
+      const v1 = a[a0 + nIn + k];
+      const v2 = a[a0 + 2 * nIn + k];
+      const v3 = a[a0 + 3 * nIn + k];
+      if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+      const wo = k * nOut;
+      for (let j = 0; j < nOut; j++)
+        gW[wo + j] += v0 * dz[d0 + j] + v1 * dz[d1 + j] + v2 * dz[d2 + j] + v3 * dz[d3 + j];
+    }
+  }
+  for (; r < rows; r++) {
+    const d0 = r * nOut;
+    const a0 = r * nIn;
+    for (let k = 0; k < nIn; k++) {
+      const v = a[a0 + k];
+      if (v === 0) continue;
+      const wo = k * nOut;
+      for (let j = 0; j < nOut; j++) gW[wo + j] += v * dz[d0 + j];
     }
   }
 }
@@ -250,17 +318,7 @@ export function batchGradient(
     const gb = grads.b[l];
     gW.fill(0);
     gb.fill(0);
-    for (let r = 0; r < rows; r++) {
-      const zo = r * L.nOut;
-      const ao = r * L.nIn;
-      for (let j = 0; j < L.nOut; j++) gb[j] += dz[zo + j];
-      for (let k = 0; k < L.nIn; k++) {
-        const v = a[ao + k];
-        if (v === 0) continue;
-        const wo = k * L.nOut;
-        for (let j = 0; j < L.nOut; j++) gW[wo + j] += v * dz[zo + j];
-      }
-    }
+    weightGradient(a, dz, rows, L.nIn, L.nOut, gW, gb);
     // L2 on weights: (alpha / 2) |W|^2 per batch, over the batch size, as scikit-learn adds it.
     const reg = params.alpha / rows;
     for (let t = 0; t < gW.length; t++) gW[t] += reg * L.W[t];

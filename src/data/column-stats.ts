@@ -1,12 +1,13 @@
 import { ID_NAME } from './column-builder.js';
 import type { Column } from './frame.js';
+import { sortedPresent } from '../engine/sorted.js';
 
 /** Number of distinct non-missing values. */
 export function distinctCount(c: Column): number {
   switch (c.kind) {
     case 'numeric':
     case 'datetime': {
-      const v = c.values.filter((x) => !Number.isNaN(x)).sort();
+      const v = sortedPresent(c.values);
       let d = v.length ? 1 : 0;
       for (let i = 1; i < v.length; i++) if (v[i] !== v[i - 1]) d++;
       return d;

@@ -1,3 +1,4 @@
+import { sortedPresent } from '../engine/sorted.js';
 import { GlassboxError } from '../data/errors.js';
 import { categoricalColumn, numericColumn, type CategoricalColumn, type Column, type Frame } from '../data/frame.js';
 import type { FittedJSON, FittedTransformer, Params, Technique } from './contract.js';
@@ -17,7 +18,7 @@ const IS_MISSING = `function isMissing(v: number | string | null | undefined): b
 
 /** Median as numpy computes it: the mean of the two middle values for an even count. */
 export function median(values: Float64Array): number {
-  const v = values.filter((x) => !Number.isNaN(x)).sort();
+  const v = sortedPresent(values);
   if (v.length === 0) return NaN;
   const h = v.length >> 1;
   return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
@@ -38,7 +39,7 @@ export function mean(values: Float64Array): number {
 
 /** Most frequent value; ties go to the smallest, as scikit-learn's SimpleImputer does. */
 export function mostFrequentNumber(values: Float64Array): number {
-  const v = values.filter((x) => !Number.isNaN(x)).sort();
+  const v = sortedPresent(values);
   let best = NaN;
   let bestCount = 0;
   for (let i = 0; i < v.length;) {

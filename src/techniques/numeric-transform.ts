@@ -1,3 +1,4 @@
+import { sortedPresent } from '../engine/sorted.js';
 import { GlassboxError } from '../data/errors.js';
 import { numericColumn, type Frame, type NumericColumn } from '../data/frame.js';
 import type { Emitted, FittedJSON, FittedTransformer, Params, Technique } from './contract.js';
@@ -150,7 +151,7 @@ export const numericTransform: Technique = {
     const quantile = strParam(params, 'method') === 'quantile';
     const mappings = cols.map((c): Mapping => {
       if (!quantile) return { column: c.name, quantiles: new Float64Array(0) };
-      const v = c.values.filter((x) => x === x).sort();
+      const v = sortedPresent(c.values);
       const m = Math.min(numParam(params, 'nQuantiles'), v.length);
       // numpy's linear percentile at probabilities k / (m - 1).
       const quantiles = Float64Array.from({ length: m }, (_, k) => {

@@ -1,3 +1,4 @@
+import { sortedPresent } from '../engine/sorted.js';
 import { GlassboxError } from '../data/errors.js';
 import type { Column, Frame } from '../data/frame.js';
 import type { FitContext, FittedJSON, FittedTransformer, Params, Technique } from './contract.js';
@@ -21,7 +22,7 @@ export function discretize(c: Column, bins = MI_BINS): { codes: Int32Array; leve
   }
   if (c.kind !== 'numeric' && c.kind !== 'datetime') return { codes, levels: 1 };
   const v = c.values;
-  const present = v.filter((x) => x === x).sort();
+  const present = sortedPresent(v);
   const edges: number[] = [];
   for (let b = 1; b < bins; b++) {
     const e = present[Math.floor((b * present.length) / bins)];

@@ -10,8 +10,13 @@ export function sortClasses(labels: readonly string[]): string[] {
 
 /** Distinct non-missing labels of a column as text. */
 export function labelsOf(c: Column): string[] {
+  if (c.kind === 'categorical') {
+    const present = new Uint8Array(c.categories.length);
+    for (let i = 0; i < c.codes.length; i++) if (c.codes[i] >= 0) present[c.codes[i]] = 1;
+    return c.categories.filter((cat, k) => present[k] && cat !== '');
+  }
   const seen = new Set<string>();
-  const n = c.kind === 'categorical' ? c.codes.length : c.values.length;
+  const n = c.values.length;
   for (let i = 0; i < n; i++) {
     const s = cellString(c, i);
     if (s !== '') seen.add(s);
@@ -56,7 +61,13 @@ export function targetInfo(frame: Frame, name: string, task: Task, classes?: rea
   if (task === 'binary' && labels.length !== 2)
     throw new GlassboxError(`target "${name}" has ${labels.length} classes; use --task multiclass`, { column: name });
   const index = new Map(labels.map((l, k) => [l, k]));
+  // Categories: one lookup per category, not one string per row.
+  const byCode = c.kind === 'categorical' ? Int32Array.from(c.categories, (cat) => index.get(cat) ?? -1) : null;
   for (let i = 0; i < n; i++) {
+    if (byCode && c.kind === 'categorical' && c.codes[i] >= 0 && byCode[c.codes[i]] >= 0) {
+      y[i] = byCode[c.codes[i]];
+      continue;
+    }
     const k = index.get(cellString(c, i));
     if (k === undefined)
       throw new GlassboxError(`target "${name}" row ${i + 1}: unknown class "${cellString(c, i)}"`, {

@@ -4,6 +4,8 @@
  * feature, so split finding never has to ask where a feature keeps its missing values.
  */
 
+import { sortedPresent } from '../sorted.js';
+
 export const MISSING_BIN = 255;
 /** Non-missing bins per feature at most (0..254). */
 export const MAX_BINS = 255;
@@ -47,8 +49,8 @@ export function numericThresholds(values: Float64Array, maxBins: number, sampleI
       if (v === v) present[m++] = v;
     }
     present = present.subarray(0, m);
-  } else present = values.filter((v) => v === v);
-  present.sort();
+  } else present = sortedPresent(values);
+  if (sampleIdx) present.sort();
   const n = present.length;
   if (n === 0) return new Float64Array(0);
   let distinct = 1;

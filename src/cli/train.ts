@@ -99,15 +99,16 @@ export function trainCommand(): Command {
     } else params = parseSets(flags.model, flags.set);
 
     const read = await readTable(data, readOptionsFrom(flags));
+    // The models the run fits, a calibrated wrapper's inner model included.
+    const models = (pipeline ? pipeline.steps : [{ technique: flags.model, params }]).flatMap((st) =>
+      st.technique === 'calibrated' ? [st.technique, String(st.params?.model ?? 'gbdt')] : [st.technique],
+    );
     // Boosting builds its histograms on every core when the data is large enough to pay for it.
-    const usesGbdt = pipeline ? pipeline.steps.some((st) => st.technique === 'gbdt') : flags.model === 'gbdt';
+    const usesGbdt = models.includes('gbdt');
     const pool = usesGbdt ? new WorkerHistogramPool() : undefined;
     setGbdtPool(pool);
     // Forests grow their trees on every core.
-    const forestIds = ['random-forest', 'extra-trees'];
-    const usesForest = pipeline
-      ? pipeline.steps.some((st) => forestIds.includes(st.technique))
-      : forestIds.includes(flags.model);
+    const usesForest = models.includes('random-forest') || models.includes('extra-trees');
     const forestPool = usesForest ? new WorkerForestPool() : undefined;
     setForestRunner(forestPool?.run);
     for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);

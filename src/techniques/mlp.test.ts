@@ -25,7 +25,7 @@ describe('mlp keeps the technique contract', () => {
       {
         name: 'bin',
         frame: bin,
-        params: { units: 6, hiddenLayers: 2, dropout: 0.2, layerNorm: true, maxEpochs: 15 },
+        params: { units: 6, hiddenLayers: 2, dropout: 0.2, layerNorm: true, maxEpochs: 15, classWeight: 'balanced' },
         ctx: { target: targetInfo(bin, 'label', 'binary') },
       },
     ]);

@@ -13,8 +13,9 @@ import type {
   Technique,
 } from './contract.js';
 import { designMatrix } from './matrix.js';
-import { boolParam, numParam, resolveParams } from './params.js';
+import { boolParam, numParam, resolveParams, strParam } from './params.js';
 import { register } from './registry.js';
+import { balancedWeights } from './target.js';
 import { asObject, asStrings, num, numArray, strArray } from './util.js';
 
 class FittedMlp implements FittedModel {
@@ -161,6 +162,13 @@ export const mlp: Technique = {
     'A small neural network (layers of ReLU units) trained with Adam and early stopping: flexible, needs scaled inputs and more data than trees to shine.',
   tasks: ['binary', 'multiclass', 'regression'],
   params: {
+    classWeight: {
+      type: 'choice',
+      values: ['none', 'balanced'],
+      default: 'none',
+      description: 'Balanced weighs each class inversely to its frequency.',
+      search: { type: 'choice', values: ['none', 'balanced'] },
+    },
     hiddenLayers: {
       type: 'integer',
       default: 1,
@@ -264,7 +272,11 @@ export const mlp: Technique = {
     const output: MlpOutput =
       target.task === 'regression' ? 'identity' : target.task === 'binary' ? 'sigmoid' : 'softmax';
     const units = numParam(params, 'units');
-    const model = fitMlp(X, n, p, y, target.task === 'multiclass' ? target.classes.length : 1, output, ctx.weights, {
+    const weights =
+      strParam(params, 'classWeight') === 'balanced' && target.task !== 'regression'
+        ? balancedWeights(target.y, target.classes.length, ctx.weights)
+        : ctx.weights;
+    const model = fitMlp(X, n, p, y, target.task === 'multiclass' ? target.classes.length : 1, output, weights, {
       hidden: Array.from({ length: numParam(params, 'hiddenLayers') }, () => units),
       dropout: numParam(params, 'dropout'),
       layerNorm: boolParam(params, 'layerNorm'),

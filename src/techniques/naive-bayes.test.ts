@@ -45,6 +45,19 @@ describe('naive-bayes', () => {
     expect(p[2]).toBeCloseTo(a2 / (a2 + b2), 12);
   });
 
+  it('balanced class weights make the priors equal', () => {
+    const f = new Frame([
+      numericColumn('x', Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8)),
+      categoricalFromStrings('y', ['a', 'a', 'a', 'a', 'a', 'a', 'b', 'b'], 'target'),
+    ]);
+    const m = asModel(
+      naiveBayes.fit(f, { classWeight: 'balanced' }, { seed: 1, target: targetInfo(f, 'y', 'binary') }),
+    );
+    const priors = (m.describe?.() as { priors: Record<string, number> }).priors;
+    expect(priors.a).toBeCloseTo(0.5, 12);
+    expect(priors.b).toBeCloseTo(0.5, 12);
+  });
+
   it('refuses regression', () => {
     const f = new Frame([
       numericColumn('x', Float64Array.of(1, 2, 3)),

@@ -11,8 +11,9 @@ import type {
   Task,
   Technique,
 } from './contract.js';
-import { numParam, resolveParams } from './params.js';
+import { numParam, resolveParams, strParam } from './params.js';
 import { register } from './registry.js';
+import { balancedWeights } from './target.js';
 import { asObject, asStrings, numArray, str } from './util.js';
 
 /** Per feature and class: a normal distribution for numbers, smoothed category shares for categories. */
@@ -185,6 +186,13 @@ export const naiveBayes: Technique = {
     'Treats every column as independent evidence for each class (normal curves for numbers, shares for categories): very fast, a sound baseline, and missing values simply count as no evidence.',
   tasks: ['binary', 'multiclass'],
   params: {
+    classWeight: {
+      type: 'choice',
+      values: ['none', 'balanced'],
+      default: 'none',
+      description: 'Balanced weighs each class inversely to its frequency.',
+      search: { type: 'choice', values: ['none', 'balanced'] },
+    },
     varSmoothing: {
       type: 'number',
       default: 1e-9,
@@ -210,7 +218,7 @@ export const naiveBayes: Technique = {
     const K = target.classes.length;
     const n = frame.nRows;
     const y = target.y;
-    const w = ctx.weights;
+    const w = strParam(params, 'classWeight') === 'balanced' ? balancedWeights(target.y, K, ctx.weights) : ctx.weights;
     const classW = new Float64Array(K);
     for (let i = 0; i < n; i++) classW[y[i]] += w ? w[i] : 1;
     let total = 0;

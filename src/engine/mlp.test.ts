@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from './random.js';
-import { batchGradient, fitMlp, forwardRow, makeCache, makeGrads, type MlpLayer, type MlpOutput } from './mlp.js';
+import {
+  batchGradient,
+  fitMlp,
+  forwardRow,
+  makeCache,
+  makeGrads,
+  predictBatch,
+  type MlpLayer,
+  type MlpOutput,
+} from './mlp.js';
 
 function tinyNet(rng: Rng, sizes: number[], layerNorm: boolean): MlpLayer[] {
   return sizes.slice(0, -1).map((nIn, l) => {
@@ -111,6 +120,24 @@ describe('mlp', () => {
     for (let c = 0; c < 4; c++) {
       const p = forwardRow(model, X.subarray(c * 2, c * 2 + 2))[1];
       expect(Math.abs(p - +(X[c * 2] !== X[c * 2 + 1]))).toBeLessThan(0.05);
+    }
+  });
+});
+
+describe('mlp batch prediction', () => {
+  it('gives forwardRow bit for bit, one-hot zeros and layer norm included', () => {
+    const rng = new Rng(12);
+    for (const output of ['softmax', 'sigmoid', 'identity'] as const) {
+      const K = output === 'softmax' ? 3 : 1;
+      const layers = tinyNet(rng, [6, 7, 5, K], output === 'softmax');
+      const n = 263;
+      const X = Float64Array.from({ length: n * 6 }, (_, t) => (t % 6 > 2 ? +(rng.next() < 0.3) : rng.normal()));
+      const batch = predictBatch({ layers, output }, X, n);
+      const width = output === 'sigmoid' ? 2 : K;
+      for (let i = 0; i < n; i++) {
+        const row = forwardRow({ layers, output }, X.subarray(i * 6, i * 6 + 6));
+        for (let c = 0; c < width; c++) expect(Object.is(batch[i * width + c], row[c])).toBe(true);
+      }
     }
   });
 });

@@ -134,7 +134,7 @@ export function makeCache(layers: readonly MlpLayer[], batch: number): Cache {
  * access. Rows go four at a time so each weight loaded serves four rows; an input that is zero
  * in all four (ReLU and one-hot inputs mostly are) is skipped.
  */
-function dense(a: Float64Array, rows: number, L: MlpLayer, z: Float64Array): void {
+function dense(a: Float64Array, rows: number, L: MlpLayer, z: Float64Array, skipZeros = true): void {
   const { nIn, nOut, W, b } = L;
   for (let r = 0; r < rows; r++) for (let j = 0; j < nOut; j++) z[r * nOut + j] = b[j];
   let r = 0;
@@ -149,7 +149,7 @@ function dense(a: Float64Array, rows: number, L: MlpLayer, z: Float64Array): voi
       const v1 = a[a0 + nIn + k];
       const v2 = a[a0 + 2 * nIn + k];
       const v3 = a[a0 + 3 * nIn + k];
-      if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+      if (skipZeros && v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
       const wo = k * nOut;
       for (let j = 0; j < nOut; j++) {
         const w = W[wo + j];
@@ -165,11 +165,46 @@ function dense(a: Float64Array, rows: number, L: MlpLayer, z: Float64Array): voi
     const ao = r * nIn;
     for (let k = 0; k < nIn; k++) {
       const v = a[ao + k];
-      if (v === 0) continue;
+      if (skipZeros && v === 0) continue;
       const wo = k * nOut;
       for (let j = 0; j < nOut; j++) z[zo + j] += v * W[wo + j];
     }
   }
+}
+
+/**
+ * Outputs for n rows of X, in blocks through `dense`. Every sum starts at the bias and adds
+ * every input in index order (zeros included, so even the sign of a zero matches), exactly as
+ * forwardRow and the exported code do.
+ */
+export function predictBatch(
+  model: { layers: readonly MlpLayer[]; output: MlpOutput },
+  X: Float64Array,
+  n: number,
+): Float64Array {
+  const { layers, output } = model;
+  const K = output === 'sigmoid' ? 2 : layers[layers.length - 1].nOut;
+  const out = new Float64Array(n * K);
+  const CHUNK = 256;
+  const bufs = layers.map((L) => new Float64Array(CHUNK * L.nOut));
+  for (let r0 = 0; r0 < n; r0 += CHUNK) {
+    const rows = Math.min(CHUNK, n - r0);
+    let a = X.subarray(r0 * layers[0].nIn, (r0 + rows) * layers[0].nIn);
+    layers.forEach((L, li) => {
+      const z = bufs[li];
+      dense(a, rows, L, z, false);
+      if (li < layers.length - 1)
+        for (let r = 0; r < rows; r++) {
+          const row = z.subarray(r * L.nOut, (r + 1) * L.nOut);
+          if (L.gamma.length) layerNormRow(row, L.gamma, L.beta);
+          for (let j = 0; j < L.nOut; j++) if (row[j] < 0) row[j] = 0;
+        }
+      a = z;
+    });
+    const last = layers[layers.length - 1].nOut;
+    for (let r = 0; r < rows; r++) out.set(finish(a.slice(r * last, (r + 1) * last), output), (r0 + r) * K);
+  }
+  return out;
 }
 
 /** gW = a' dz and gb = column sums of dz over the batch, four rows per pass over gW. */
@@ -419,6 +454,9 @@ export function fitMlp(
       fitRows = Int32Array.from(f);
     }
   }
+  // The held-out rows gathered once, for one batched pass per epoch.
+  const Xv = new Float64Array(validRows.length * p);
+  validRows.forEach((i, t) => Xv.set(X.subarray(i * p, i * p + p), t * p));
   const batch = Math.max(1, Math.min(params.batchSize, fitRows.length));
   const cache = makeCache(layers, batch);
   const grads = makeGrads(layers);
@@ -477,7 +515,7 @@ export function fitMlp(
     history.train.push(lossSum / Math.max(weightSum, 1e-300));
     lr *= params.lrDecay;
     if (validRows.length > 0) {
-      const vl = meanLoss({ layers, output }, X, p, y, w, validRows);
+      const vl = meanLoss({ layers, output }, Xv, y, w, validRows);
       history.valid.push(vl);
       if (best === Infinity || vl < best - params.tol) {
         best = vl;
@@ -498,20 +536,20 @@ export function fitMlp(
 /** Mean loss of rows under the model (prediction order), for early stopping. */
 function meanLoss(
   model: { layers: readonly MlpLayer[]; output: MlpOutput },
-  X: Float64Array,
-  p: number,
+  Xv: Float64Array,
   y: Float64Array,
   w: Float64Array | undefined,
   rows: Int32Array,
 ): number {
+  const out = predictBatch(model, Xv, rows.length);
+  const K = out.length / Math.max(1, rows.length);
   let s = 0;
   let sw = 0;
-  for (const i of rows) {
-    const out = forwardRow(model, X.subarray(i * p, i * p + p));
+  rows.forEach((i, t) => {
     const wi = w ? w[i] : 1;
-    if (model.output === 'identity') s += wi * 0.5 * (out[0] - y[i]) ** 2;
-    else s += wi * -Math.log(Math.max(out[y[i]] ?? 0, 1e-15));
+    if (model.output === 'identity') s += wi * 0.5 * (out[t] - y[i]) ** 2;
+    else s += wi * -Math.log(Math.max(out[t * K + y[i]], 1e-15));
     sw += wi;
-  }
+  });
   return s / Math.max(sw, 1e-300);
 }

@@ -1,6 +1,6 @@
 import { GlassboxError } from '../data/errors.js';
 import type { Frame } from '../data/frame.js';
-import { fitMlp, forwardRow, type MlpLayer, type MlpOutput } from '../engine/mlp.js';
+import { fitMlp, predictBatch, type MlpLayer, type MlpOutput } from '../engine/mlp.js';
 import type {
   Emitted,
   FitContext,
@@ -57,19 +57,14 @@ class FittedMlp implements FittedModel {
 
   predict(frame: Frame): Prediction {
     const n = frame.nRows;
-    const p = this.inputs.length;
     const X = designMatrix(frame, this.inputs, 'mlp');
-    const model = { layers: this.layers, output: this.output };
+    const out = predictBatch({ layers: this.layers, output: this.output }, X, n);
     if (this.task === 'regression') {
       const values = new Float64Array(n);
-      for (let i = 0; i < n; i++)
-        values[i] = forwardRow(model, X.subarray(i * p, i * p + p))[0] * this.scale + this.center;
+      for (let i = 0; i < n; i++) values[i] = out[i] * this.scale + this.center;
       return { n, task: 'regression', values, classes: [] };
     }
-    const K = this.classes.length;
-    const proba = new Float64Array(n * K);
-    for (let i = 0; i < n; i++) proba.set(forwardRow(model, X.subarray(i * p, i * p + p)), i * K);
-    return { n, task: this.task, proba, classes: this.classes };
+    return { n, task: this.task, proba: out, classes: this.classes };
   }
 
   describe(): JsonValue {

@@ -3,7 +3,7 @@ import { Rng } from '../random.js';
 import { binColumns, fitFeatureBins, MISSING_BIN, type FeatureInput } from '../gbdt/binning.js';
 import { leafOfRaw } from '../gbdt/tree.js';
 import { fitForest, growTrees, predictForest, type ForestParams } from './forest.js';
-import { ForestWorkspace, growForestTree, leafOfColumns, type ForestData } from './grow.js';
+import { binMeans, ForestWorkspace, growForestTree, leafOfColumns, type ForestData } from './grow.js';
 import { WorkerForestPool } from '../../node/forest-pool.js';
 
 const base: ForestParams = {
@@ -92,10 +92,15 @@ function prepared(n: number, seed: number, classes: number): { d: ForestData; yR
   const { features, yReg, cls } = data(n, seed, classes);
   const featureBins = features.map((f) => fitFeatureBins(f, 255));
   const colBins = binColumns(features, featureBins, n);
+  const means = binMeans(
+    features.map((f) => (f.kind === 'numeric' ? f.values : null)),
+    colBins,
+    n,
+  );
   const d: ForestData =
     classes > 0
-      ? { colBins, n, p: 3, featureBins, outputs: classes, cls }
-      : { colBins, n, p: 3, featureBins, outputs: 1, y: yReg };
+      ? { colBins, n, p: 3, featureBins, outputs: classes, cls, binMeans: means }
+      : { colBins, n, p: 3, featureBins, outputs: 1, y: yReg, binMeans: means };
   return { d, yReg, cls };
 }
 
@@ -251,5 +256,42 @@ describe('forest trees', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('extra-trees thresholds', () => {
+  it('cut between present values in proportion to the gaps, as scikit-learn draws them', () => {
+    // Values 1, 2, 4: scikit-learn's uniform draw in (1, 4) cuts {1}|{2,4} with chance 1/3, {1,2}|{4} with 2/3.
+    const n = 3;
+    const features: FeatureInput[] = [{ kind: 'numeric', values: Float64Array.of(1, 2, 4) }];
+    const featureBins = features.map((f) => fitFeatureBins(f, 255));
+    const colBins = binColumns(features, featureBins, n);
+    const d: ForestData = {
+      colBins,
+      n,
+      p: 1,
+      featureBins,
+      outputs: 1,
+      y: Float64Array.of(0, 1, 2),
+      binMeans: binMeans([Float64Array.of(1, 2, 4)], colBins, n),
+    };
+    const rows = Int32Array.of(0, 1, 2);
+    const ws = new ForestWorkspace(n, 1, 1);
+    let first = 0;
+    const trials = 4000;
+    for (let t = 0; t < trials; t++) {
+      const tree = growForestTree(
+        d,
+        rows,
+        n,
+        new Float64Array(n).fill(1),
+        { ...base, maxDepth: 1, maxFeatures: 1, randomSplits: true },
+        ws,
+        new Rng(t),
+      ).tree;
+      if (tree.binThreshold[0] === 0) first++;
+    }
+    expect(first / trials).toBeGreaterThan(0.3);
+    expect(first / trials).toBeLessThan(0.37);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '../gbdt/binning.js';
 import { leafOfRaw, type RawFeature } from '../gbdt/tree.js';
 import {
+  binMeans,
   ForestWorkspace,
   growForestTree,
   leafOfColumns,
@@ -117,7 +118,22 @@ export function fitForest(
   const maxBins = Math.min(params.maxBins, MAX_BINS);
   const featureBins = features.map((f) => fitFeatureBins(f, maxBins, sample));
   const colBins = binColumns(features, featureBins, n);
-  const data: ForestData = { colBins, n, p, featureBins, outputs: target.outputs, cls: target.cls, y: target.y };
+  const data: ForestData = {
+    colBins,
+    n,
+    p,
+    featureBins,
+    outputs: target.outputs,
+    cls: target.cls,
+    y: target.y,
+    binMeans: params.randomSplits
+      ? binMeans(
+          features.map((f) => (f.kind === 'numeric' ? f.values : null)),
+          colBins,
+          n,
+        )
+      : [],
+  };
   const seeds = Array.from({ length: params.nTrees }, () => rng.nextU32());
   const trees = runner({ data, params, sampleWeights, seeds });
   const D = target.outputs;

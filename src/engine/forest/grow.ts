@@ -35,6 +35,8 @@ export interface ForestData {
   readonly cls?: Int32Array;
   /** Regression: the target. */
   readonly y?: Float64Array;
+  /** Per numeric feature: the mean training value in each bin (extra trees draw thresholds on them). */
+  readonly binMeans: readonly Float64Array[];
 }
 
 /** A grown tree; `values[node * outputs + d]` is the node's mean output d (class share or mean target). */
@@ -434,11 +436,13 @@ function randomSplit(
   let thr = lo;
   let missingLeft = false;
   if (lo < hi) {
-    // Uniform in value between the smallest bin's upper edge and the largest bin's lower edge.
-    const th = fb.thresholds;
-    const a = th[lo];
-    const u = a + rng.next() * (th[hi - 1] - a);
-    while (thr < hi - 1 && th[thr] < u) thr++;
+    // As scikit-learn: a threshold uniform between the node's smallest and largest value, each
+    // bin standing for its mean training value, so every cut between present values has a chance
+    // in proportion to the gap it spans (exactly so when bins hold single values).
+    const rep = data.binMeans[f];
+    const a = rep[lo];
+    const u = a + rng.next() * (rep[hi] - a);
+    while (thr < hi - 1 && rep[thr + 1] <= u) thr++;
     // Missing values go to a random side.
     if (cM > 0) missingLeft = rng.next() < 0.5;
   }
@@ -573,4 +577,20 @@ function sortBy(a: Int32Array, m: number, key: Float64Array): void {
 /** Leaf of row r on column-major bins (out-of-bag rows during training). */
 export function leafOfColumns(t: Tree, colBins: Uint8Array, n: number, r: number): number {
   return leafOfBins(t, colBins, r, n);
+}
+
+/** The mean of each bin's training values, per numeric feature (empty for categorical ones). */
+export function binMeans(values: readonly (Float64Array | null)[], colBins: Uint8Array, n: number): Float64Array[] {
+  return values.map((v, f) => {
+    if (!v) return new Float64Array(0);
+    const sum = new Float64Array(256);
+    const count = new Float64Array(256);
+    for (let i = 0; i < n; i++) {
+      const b = colBins[f * n + i];
+      if (b === MISSING_BIN) continue;
+      sum[b] += v[i];
+      count[b]++;
+    }
+    return sum.map((s, b) => (count[b] > 0 ? s / count[b] : 0));
+  });
 }

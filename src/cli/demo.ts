@@ -1,3 +1,4 @@
+import { stringifyBundle } from '../export/bundle.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +42,7 @@ export function demoCommand(): Command {
           `Measured on ${j.validation.testRows} customers the model never saw: ${formatMetrics(j.validation.metrics)}`,
         );
       const out = flags.out ?? freshDir(join('runs', 'demo'));
-      writeFileAtomic(join(out, 'bundle.json'), JSON.stringify(result.bundle, null, 1) + '\n');
+      writeFileAtomic(join(out, 'bundle.json'), stringifyBundle(result.bundle) + '\n');
       writeFileAtomic(join(out, 'journal.json'), JSON.stringify(result.journal, null, 1) + '\n');
       const scored = score(result.bundle, result.pipeline, read.frame);
       writeFileAtomic(join(out, 'predictions.csv'), csvChunks(scored.frame));

@@ -1,3 +1,4 @@
+import { stringifyBundle } from '../export/bundle.js';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { train } from '../automl/train.js';
@@ -134,7 +135,7 @@ export function trainCommand(): Command {
     await pool?.close();
     await forestPool?.close();
     const out = flags.out ?? freshDir(join('runs', `${stem(data)}-${flags.target}`));
-    writeFileAtomic(join(out, 'bundle.json'), JSON.stringify(result.bundle, null, 1) + '\n');
+    writeFileAtomic(join(out, 'bundle.json'), stringifyBundle(result.bundle) + '\n');
     writeFileAtomic(join(out, 'journal.json'), JSON.stringify(result.journal, null, 1) + '\n');
     if (flags.json) {
       process.stdout.write(JSON.stringify(result.journal, null, 2) + '\n');

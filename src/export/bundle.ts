@@ -307,3 +307,28 @@ function asCategorical(c: Column): CategoricalColumn {
 export function emptyFrame(bundle: Bundle): Frame {
   return new Frame(bundle.schema.columns.map(emptyLike), 0);
 }
+
+/**
+ * A bundle as JSON text: objects indented for reading, arrays of numbers or strings on one line
+ * each (tree and weight arrays would otherwise take a line per element, several times the size).
+ * Parses back to exactly the same value as JSON.stringify would.
+ */
+export function stringifyBundle(value: unknown): string {
+  const write = (value: unknown, indent: string): string => {
+    const v =
+      value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function'
+        ? (value as { toJSON(): unknown }).toJSON()
+        : value;
+    if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+    if (Array.isArray(v)) {
+      if (v.every((x) => x === null || typeof x !== 'object')) return JSON.stringify(v);
+      const inner = indent + ' ';
+      return `[\n${v.map((x) => inner + write(x, inner)).join(',\n')}\n${indent}]`;
+    }
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    if (entries.length === 0) return '{}';
+    const inner = indent + ' ';
+    return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${write(x, inner)}`).join(',\n')}\n${indent}}`;
+  };
+  return write(value, '');
+}

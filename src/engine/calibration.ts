@@ -2,6 +2,7 @@
  * Probability calibration maps, fitted on held-out scores: Platt's sigmoid (Platt 1999, with
  * his smoothed targets, as scikit-learn) and isotonic regression by pool-adjacent-violators.
  */
+import { sigmoid, softplus } from './linear-loss.js';
 
 /** P(y = 1 | f) = 1 / (1 + exp(a f + b)). */
 export interface Platt {
@@ -32,9 +33,8 @@ export function fitPlatt(f: ArrayLike<number>, y: ArrayLike<number>, w?: ArrayLi
     for (let i = 0; i < n; i++) {
       const t = y[i] === 1 ? hi : lo;
       const m = a * f[i] + b;
-      // -[t log p + (1 - t) log(1 - p)] with p = 1/(1 + e^m) is log(1 + e^m) - (1 - t) m,
-      // written stably for both signs of m.
-      s += (w ? w[i] : 1) * (m >= 0 ? t * m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m)) - (1 - t) * m);
+      // -[t log p + (1 - t) log(1 - p)] with p = 1/(1 + e^m) is log(1 + e^m) - (1 - t) m.
+      s += (w ? w[i] : 1) * (softplus(m) - (1 - t) * m);
     }
     return s;
   };
@@ -48,7 +48,7 @@ export function fitPlatt(f: ArrayLike<number>, y: ArrayLike<number>, w?: ArrayLi
     for (let i = 0; i < n; i++) {
       const t = y[i] === 1 ? hi : lo;
       const m = a * f[i] + b;
-      const p = m >= 0 ? Math.exp(-m) / (1 + Math.exp(-m)) : 1 / (1 + Math.exp(m));
+      const p = sigmoid(-m);
       const wi = w ? w[i] : 1;
       const d = wi * (t - p);
       const h = wi * p * (1 - p);
@@ -79,8 +79,7 @@ export function fitPlatt(f: ArrayLike<number>, y: ArrayLike<number>, w?: ArrayLi
 }
 
 export function applyPlatt(c: Platt, f: number): number {
-  const m = c.a * f + c.b;
-  return m >= 0 ? Math.exp(-m) / (1 + Math.exp(-m)) : 1 / (1 + Math.exp(m));
+  return sigmoid(-(c.a * f + c.b));
 }
 
 /** A non-decreasing step function through (x[i], y[i]), linearly interpolated between points and flat beyond them. */

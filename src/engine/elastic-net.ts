@@ -7,7 +7,7 @@
  * coordinate descent, with step halving if the true objective would go up. A path of decreasing
  * l1 values, each warm-started from the last, reaches the requested one.
  */
-import { sparseRows, type SparseRows } from './linear-loss.js';
+import { sigmoid, softplus, sparseRows, type SparseRows } from './linear-loss.js';
 
 export type EnetLoss = 'squared' | 'logistic' | 'multinomial';
 
@@ -172,8 +172,7 @@ function objective(pr: EnetProblem, eta: Float64Array, beta: Float64Array, l1: n
     if (pr.loss === 'squared') loss += 0.5 * wi * (y[i] - eta[i]) ** 2;
     else if (pr.loss === 'logistic') {
       const e = eta[i];
-      // log(1 + exp(e)) - y e, without overflow.
-      loss += wi * ((e > 0 ? e + Math.log1p(Math.exp(-e)) : Math.log1p(Math.exp(e))) - y[i] * e);
+      loss += wi * (softplus(e) - y[i] * e);
     } else {
       let max = -Infinity;
       for (let c = 0; c < K; c++) max = Math.max(max, eta[c * n + i]);
@@ -310,8 +309,7 @@ function solve(
         let q: number;
         let t: number;
         if (pr.loss === 'logistic') {
-          const e = eta[i];
-          q = e >= 0 ? 1 / (1 + Math.exp(-e)) : Math.exp(e) / (1 + Math.exp(e));
+          q = sigmoid(eta[i]);
           t = y[i];
         } else {
           let max = -Infinity;

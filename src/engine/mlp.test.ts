@@ -111,8 +111,6 @@ describe('mlp', () => {
       alpha: 0,
       batchSize: 32,
       maxEpochs: 200,
-      earlyStopping: false,
-      validationFraction: 0.1,
       patience: 10,
       tol: 1e-4,
       seed: 1,

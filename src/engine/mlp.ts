@@ -1,9 +1,11 @@
+import { sigmoid } from './linear-loss.js';
 import { Rng } from './random.js';
 
 /**
  * A multilayer perceptron on typed arrays: dense layers with ReLU, inverted dropout, optional
  * layer normalisation before each activation, and a softmax, sigmoid or identity output, trained
- * with Adam on minibatches (learning rate decayed per epoch) and early stopping on held-out rows.
+ * with Adam on minibatches (learning rate decayed per epoch) and early stopping on held-out rows
+ * the caller chooses.
  * Weights are row-major in x out per layer.
  */
 
@@ -20,8 +22,6 @@ export interface MlpParams {
   readonly alpha: number;
   readonly batchSize: number;
   readonly maxEpochs: number;
-  readonly earlyStopping: boolean;
-  readonly validationFraction: number;
   readonly patience: number;
   /** Early stopping: an epoch counts as better only if it lowers the held-out loss by more than this. */
   readonly tol: number;
@@ -86,7 +86,7 @@ function finish(z: Float64Array, output: MlpOutput): Float64Array {
   if (output === 'identity') return z;
   if (output === 'sigmoid') {
     const m = z[0];
-    const p = m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
+    const p = sigmoid(m);
     return Float64Array.of(1 - p, p);
   }
   let max = -Infinity;
@@ -328,7 +328,7 @@ export function batchGradient(
       dOut[o] = wi * d;
     } else if (output === 'sigmoid') {
       const m = cache.out[o];
-      const q = m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
+      const q = sigmoid(m);
       loss += (w ? w[i] : 1) * -Math.log(Math.max(y[i] === 1 ? q : 1 - q, 1e-15));
       dOut[o] = wi * (q - y[i]);
     } else {
@@ -405,6 +405,8 @@ export function fitMlp(
   output: MlpOutput,
   w: Float64Array | undefined,
   params: MlpParams,
+  /** Rows to train on and rows held out for early stopping (patience, best epoch kept). */
+  holdout?: { readonly fit: Int32Array; readonly valid: Int32Array },
 ): MlpModel {
   const rng = new Rng(params.seed);
   const sizes = [p, ...params.hidden, output === 'sigmoid' ? 1 : outputs];
@@ -427,33 +429,9 @@ export function fitMlp(
       beta: new Float64Array(hiddenNorm ? nOut : 0),
     });
   }
-  // Held-out rows for early stopping (stratified by class for classification).
-  const order = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i));
-  let fitRows = order;
-  let validRows = new Int32Array(0);
-  if (params.earlyStopping && n >= 20) {
-    const nValid = Math.max(1, Math.round(params.validationFraction * n));
-    if (output === 'identity') {
-      validRows = order.slice(0, nValid);
-      fitRows = order.slice(nValid);
-    } else {
-      const byClass = new Map<number, number[]>();
-      for (const i of order) {
-        const g = byClass.get(y[i]) ?? [];
-        g.push(i);
-        byClass.set(y[i], g);
-      }
-      const v: number[] = [];
-      const f: number[] = [];
-      for (const key of [...byClass.keys()].sort((a, b) => a - b)) {
-        const g = byClass.get(key) as number[];
-        const m = Math.round((g.length * nValid) / n);
-        g.forEach((i, t) => (t < m ? v : f).push(i));
-      }
-      validRows = Int32Array.from(v);
-      fitRows = Int32Array.from(f);
-    }
-  }
+  // Early stopping watches the held-out rows the caller chose; without them every row trains.
+  const fitRows = holdout ? holdout.fit.slice() : Int32Array.from({ length: n }, (_, i) => i);
+  const validRows = holdout ? holdout.valid : new Int32Array(0);
   // The held-out rows gathered once, for one batched pass per epoch.
   const Xv = new Float64Array(validRows.length * p);
   validRows.forEach((i, t) => Xv.set(X.subarray(i * p, i * p + p), t * p));

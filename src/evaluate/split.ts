@@ -11,17 +11,9 @@ export function holdoutSplit(
   labels?: ArrayLike<number>,
 ): { train: Int32Array; test: Int32Array } {
   const rng = new Rng(seed);
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const key = labels ? labels[i] : 0;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = []));
-    g.push(i);
-  }
   const train: number[] = [];
   const test: number[] = [];
-  for (const key of [...groups.keys()].sort((a, b) => a - b)) {
-    const idx = Int32Array.from(groups.get(key) as number[]);
+  for (const idx of classGroups(n, labels)) {
     rng.shuffle(idx);
     const nTest = Math.round(idx.length * testShare);
     for (let t = 0; t < idx.length; t++) (t < nTest ? test : train).push(idx[t]);
@@ -37,6 +29,18 @@ export function holdoutSplit(
 export function kFoldAssignment(n: number, k: number, seed: number, labels?: ArrayLike<number>): Int32Array {
   const rng = new Rng(seed);
   const fold = new Int32Array(n);
+  let offset = 0;
+  for (const group of classGroups(n, labels)) {
+    const idx = rng.shuffle(group);
+    // Continuing the deal where the last class stopped keeps fold sizes within one row.
+    for (let t = 0; t < idx.length; t++) fold[idx[t]] = (offset + t) % k;
+    offset = (offset + idx.length) % k;
+  }
+  return fold;
+}
+
+/** Row indices per label value, labels ascending (one group of every row without labels). */
+function classGroups(n: number, labels?: ArrayLike<number>): Int32Array[] {
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const key = labels ? labels[i] : 0;
@@ -44,12 +48,5 @@ export function kFoldAssignment(n: number, k: number, seed: number, labels?: Arr
     if (!g) groups.set(key, (g = []));
     g.push(i);
   }
-  let offset = 0;
-  for (const key of [...groups.keys()].sort((a, b) => a - b)) {
-    const idx = rng.shuffle(Int32Array.from(groups.get(key) as number[]));
-    // Continuing the deal where the last class stopped keeps fold sizes within one row.
-    for (let t = 0; t < idx.length; t++) fold[idx[t]] = (offset + t) % k;
-    offset = (offset + idx.length) % k;
-  }
-  return fold;
+  return [...groups.keys()].sort((a, b) => a - b).map((key) => Int32Array.from(groups.get(key) as number[]));
 }

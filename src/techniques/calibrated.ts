@@ -16,6 +16,7 @@ import type {
 } from './contract.js';
 import { numParam, resolveParams, strParam } from './params.js';
 import { register, technique } from './registry.js';
+import { SIGMOID_SOURCE } from './emit-helpers.js';
 import { asObject, num, numArray } from './util.js';
 
 type Method = 'sigmoid' | 'isotonic';
@@ -30,11 +31,6 @@ function logit(p: number): number {
 const LOGIT_SOURCE = `function logit(p: number): number {
   const q = Math.min(Math.max(p, 1e-15), 1 - 1e-15);
   return Math.log(q / (1 - q));
-}`;
-
-const PLATT_SOURCE = `function platt(a: number, b: number, f: number): number {
-  const m = a * f + b;
-  return m >= 0 ? Math.exp(-m) / (1 + Math.exp(-m)) : 1 / (1 + Math.exp(m));
 }`;
 
 const ISOTONIC_SOURCE = `function isotonic(x: number[], y: number[], v: number): number {
@@ -144,7 +140,7 @@ class FittedCalibrated implements FittedModel {
     const call = (c: number, p: string): string => {
       const cal = this.calibrators[c];
       return this.method === 'sigmoid'
-        ? `platt(${num((cal as Platt).a)}, ${num((cal as Platt).b)}, logit(${p}))`
+        ? `sigmoid(-(${num((cal as Platt).a)} * logit(${p}) + ${num((cal as Platt).b)}))`
         : `isotonic(${numArray((cal as Isotonic).x)}, ${numArray((cal as Isotonic).y)}, ${p})`;
     };
     let body: string;
@@ -161,7 +157,7 @@ ${body}
     const helpers: Record<string, string> = { ...(inner.helpers ?? {}) };
     if (this.method === 'sigmoid') {
       helpers.logit = LOGIT_SOURCE;
-      helpers.platt = PLATT_SOURCE;
+      helpers.sigmoid = SIGMOID_SOURCE;
     } else helpers.isotonic = ISOTONIC_SOURCE;
     return { name, code, helpers };
   }

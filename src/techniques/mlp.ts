@@ -12,6 +12,8 @@ import type {
   Task,
   Technique,
 } from './contract.js';
+import { SIGMOID_SOURCE, SOFTMAX_SOURCE } from './emit-helpers.js';
+import { holdoutSplit } from '../evaluate/split.js';
 import { designMatrix } from './matrix.js';
 import { boolParam, numParam, resolveParams, strParam } from './params.js';
 import { register } from './registry.js';
@@ -106,15 +108,8 @@ class FittedMlp implements FittedModel {
       this.task === 'regression'
         ? `return [a[0] * ${num(this.scale)} + ${num(this.center)}];`
         : this.task === 'binary'
-          ? `const m = a[0];
-  const p = m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
-  return [1 - p, p];`
-          : `let max = -Infinity;
-  for (let c = 0; c < a.length; c++) max = Math.max(max, a[c]);
-  let s = 0;
-  const e: number[] = [];
-  for (let c = 0; c < a.length; c++) s += e[c] = Math.exp(a[c] - max);
-  return e.map((v) => v / s);`;
+          ? 'const p = sigmoid(a[0]);\n  return [1 - p, p];'
+          : 'return softmax(a);';
     const code = `function ${name}(row: Row): number[] {
   const inputs: string[] = ${strArray(this.inputs)};
   const layers = [
@@ -145,7 +140,13 @@ ${layers}
   });
   ${out}
 }`;
-    return { name, code };
+    const helpers: Record<string, string> =
+      this.task === 'binary'
+        ? { sigmoid: SIGMOID_SOURCE }
+        : this.task === 'multiclass'
+          ? { softmax: SOFTMAX_SOURCE }
+          : {};
+    return { name, code, helpers };
   }
 }
 
@@ -271,21 +272,39 @@ export const mlp: Technique = {
       strParam(params, 'classWeight') === 'balanced' && target.task !== 'regression'
         ? balancedWeights(target.y, target.classes.length, ctx.weights)
         : ctx.weights;
-    const model = fitMlp(X, n, p, y, target.task === 'multiclass' ? target.classes.length : 1, output, weights, {
-      hidden: Array.from({ length: numParam(params, 'hiddenLayers') }, () => units),
-      dropout: numParam(params, 'dropout'),
-      layerNorm: boolParam(params, 'layerNorm'),
-      learningRate: numParam(params, 'learningRate'),
-      lrDecay: numParam(params, 'lrDecay'),
-      alpha: numParam(params, 'alpha'),
-      batchSize: numParam(params, 'batchSize'),
-      maxEpochs: numParam(params, 'maxEpochs'),
-      earlyStopping: boolParam(params, 'earlyStopping'),
-      validationFraction: numParam(params, 'validationFraction'),
-      patience: numParam(params, 'patience'),
-      tol: numParam(params, 'tol'),
-      seed: ctx.seed,
-    });
+    // Held-out rows for early stopping, stratified by class as every split in Glassbox is.
+    const split =
+      boolParam(params, 'earlyStopping') && n >= 20
+        ? holdoutSplit(
+            n,
+            numParam(params, 'validationFraction'),
+            ctx.seed,
+            target.task === 'regression' ? undefined : y,
+          )
+        : undefined;
+    const model = fitMlp(
+      X,
+      n,
+      p,
+      y,
+      target.task === 'multiclass' ? target.classes.length : 1,
+      output,
+      weights,
+      {
+        hidden: Array.from({ length: numParam(params, 'hiddenLayers') }, () => units),
+        dropout: numParam(params, 'dropout'),
+        layerNorm: boolParam(params, 'layerNorm'),
+        learningRate: numParam(params, 'learningRate'),
+        lrDecay: numParam(params, 'lrDecay'),
+        alpha: numParam(params, 'alpha'),
+        batchSize: numParam(params, 'batchSize'),
+        maxEpochs: numParam(params, 'maxEpochs'),
+        patience: numParam(params, 'patience'),
+        tol: numParam(params, 'tol'),
+        seed: ctx.seed,
+      },
+      split && { fit: split.train, valid: split.test },
+    );
     ctx.note?.(
       `trained ${model.epochs} epochs${boolParam(params, 'earlyStopping') ? ' (best held-out epoch kept)' : ''}`,
     );

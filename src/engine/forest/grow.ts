@@ -57,6 +57,8 @@ export class ForestWorkspace {
   // Int32, not Uint32: bit 31 set would make Uint32 reads leave the small-integer fast path.
   readonly seen = new Int32Array(8);
   readonly catWork = new Int32Array(8);
+  /** Weight of the rows leftSums last counted. */
+  leftWeight = 0;
   readonly key = new Float64Array(256);
   readonly perm: Int32Array;
   readonly mark: Uint8Array;
@@ -64,7 +66,6 @@ export class ForestWorkspace {
   readonly sl2: Float64Array;
   readonly bestSl: Float64Array;
   readonly best = new SplitCandidate();
-  readonly cand = new SplitCandidate();
 
   constructor(n: number, p: number, outputs: number) {
     this.idx = new Int32Array(n);
@@ -356,7 +357,6 @@ function bestSplit(
   const parent = proxy(nd.s, nd.w, D);
   const minLeaf = params.minSamplesLeaf;
   const wM = hw[MISSING_BIN];
-  const cat = ws.cand.catLeft;
   sl.fill(0);
   let wl = 0;
   let cl = 0;
@@ -394,9 +394,8 @@ function bestSplit(
     if (!cM) best.defaultLeft = best.leftCount >= nd.end - nd.start - best.leftCount;
     else best.defaultLeft = bestMissingLeft;
     if (categorical) {
-      cat.fill(0);
-      for (let k = 0; k <= bestK; k++) cat[order[k] >>> 5] |= 1 << (order[k] & 31);
-      best.catLeft.set(cat);
+      best.catLeft.fill(0);
+      for (let k = 0; k <= bestK; k++) best.catLeft[order[k] >>> 5] |= 1 << (order[k] & 31);
     }
   }
   clearBins(ws, nt, D);
@@ -446,25 +445,14 @@ function randomSplit(
     // Missing values go to a random side.
     if (cM > 0) missingLeft = rng.next() < 0.5;
   }
-  // Pass 2 sums only the left side.
+  // Pass 2 sums only the left side: bins 0..thr, and the missing bin if it goes left.
+  const bits = ws.catWork;
+  bits.fill(0);
+  for (let b = 0; b <= thr; b++) bits[b >>> 5] |= 1 << (b & 31);
+  if (missingLeft) bits[MISSING_BIN >>> 5] |= 1 << (MISSING_BIN & 31);
+  const cl = leftSums(data, f, nd, w, ws, bits);
+  const wl = ws.leftWeight;
   const sl = ws.sl;
-  sl.fill(0);
-  let wl = 0;
-  let cl = 0;
-  const cls = data.cls;
-  const y = data.y as Float64Array;
-  // Branch-free: with a random threshold, which side a row takes is a coin flip for the predictor.
-  const ml = missingLeft ? 1 : 0;
-  for (let k = nd.start; k < nd.end; k++) {
-    const r = idx[k];
-    const b = col[base + r];
-    const left = b === MISSING_BIN ? ml : +(b <= thr);
-    const wr = w[r] * left;
-    wl += wr;
-    cl += left;
-    if (cls) sl[cls[r]] += wr;
-    else sl[0] += y[r] * wr;
-  }
   const parent = proxy(nd.s, nd.w, D);
   if (offer(ws, nd, D, parent, f, sl, wl, cl, params.minSamplesLeaf, thr, missingLeft, false) && cM === 0)
     ws.best.defaultLeft = cl >= nd.end - nd.start - cl;
@@ -520,6 +508,34 @@ function randomCategorySplit(
   const missingLeft = hasMissing && m >= 2 ? rng.next() < 0.5 : false;
   if (missingLeft) cat[MISSING_BIN >>> 5] |= 1 << (MISSING_BIN & 31);
   // Pass 2 sums only the left side.
+  const cl = leftSums(data, f, nd, w, ws, cat);
+  const wl = ws.leftWeight;
+  const sl = ws.sl;
+  if (missingLeft) cat[MISSING_BIN >>> 5] &= ~(1 << (MISSING_BIN & 31));
+  const parent = proxy(nd.s, nd.w, D);
+  if (offer(ws, nd, D, parent, f, sl, wl, cl, params.minSamplesLeaf, 0, missingLeft, true)) {
+    if (!hasMissing) ws.best.defaultLeft = cl >= nd.end - nd.start - cl;
+    ws.best.catLeft.set(cat);
+  }
+  return true;
+}
+
+/**
+ * Output sums of the node's rows whose bin of feature f is in `bits` (a 256-bit set) into ws.sl,
+ * their weight into ws.leftWeight; returns their count. Branch-free: with random splits which
+ * side a row takes is a coin flip for the branch predictor.
+ */
+function leftSums(
+  data: ForestData,
+  f: number,
+  nd: Pending,
+  w: Float64Array,
+  ws: ForestWorkspace,
+  bits: Int32Array,
+): number {
+  const col = data.colBins;
+  const base = f * data.n;
+  const idx = ws.idx;
   const sl = ws.sl;
   sl.fill(0);
   let wl = 0;
@@ -529,20 +545,15 @@ function randomCategorySplit(
   for (let k = nd.start; k < nd.end; k++) {
     const r = idx[k];
     const b = col[base + r];
-    const left = (cat[b >>> 5] >>> (b & 31)) & 1;
+    const left = (bits[b >>> 5] >>> (b & 31)) & 1;
     const wr = w[r] * left;
     wl += wr;
     cl += left;
     if (cls) sl[cls[r]] += wr;
     else sl[0] += y[r] * wr;
   }
-  if (missingLeft) cat[MISSING_BIN >>> 5] &= ~(1 << (MISSING_BIN & 31));
-  const parent = proxy(nd.s, nd.w, D);
-  if (offer(ws, nd, D, parent, f, sl, wl, cl, params.minSamplesLeaf, 0, missingLeft, true)) {
-    if (!hasMissing) ws.best.defaultLeft = cl >= nd.end - nd.start - cl;
-    ws.best.catLeft.set(cat);
-  }
-  return true;
+  ws.leftWeight = wl;
+  return cl;
 }
 
 function sortAscending(a: Int32Array, m: number): void {

@@ -7,6 +7,10 @@ import {
   makeCache,
   makeGrads,
   predictBatch,
+  sparseRows,
+  sparseForward,
+  sparseWeightGradient,
+  columnScratch,
   type MlpLayer,
   type MlpOutput,
 } from './mlp.js';
@@ -58,8 +62,7 @@ describe('mlp', () => {
         batchGradient(
           layers,
           output,
-          X,
-          p,
+          sparseRows(X, n, p, 5),
           y,
           w,
           rows,
@@ -135,6 +138,48 @@ describe('mlp batch prediction', () => {
       for (let i = 0; i < n; i++) {
         const row = forwardRow({ layers, output }, X.subarray(i * 6, i * 6 + 6));
         for (let c = 0; c < width; c++) expect(Object.is(batch[i * width + c], row[c])).toBe(true);
+      }
+    }
+  });
+});
+
+describe('mlp sparse first-layer kernels', () => {
+  it('equal the naive dense sums on zero-heavy rows', () => {
+    const rng = new Rng(5);
+    for (const nOut of [1, 3, 8, 13, 20]) {
+      const n = 57;
+      const p = 11;
+      const X = Float64Array.from({ length: n * p }, (_, t) => (t % p < 3 ? rng.normal() : +(rng.next() < 0.2)));
+      const sp = sparseRows(X, n, p, nOut);
+      const W = Float64Array.from({ length: p * nOut }, () => rng.normal());
+      const b = Float64Array.from({ length: nOut }, () => rng.normal());
+      const rows = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i));
+      const start = 5;
+      const count = 40;
+      const z = new Float64Array(count * nOut);
+      sparseForward(rows, start, count, sp, W, b, nOut, z);
+      const dz = Float64Array.from({ length: count * nOut }, () => rng.normal());
+      const gW = new Float64Array(p * nOut).fill(99);
+      const gb = new Float64Array(nOut).fill(99);
+      sparseWeightGradient(rows, start, count, sp, dz, p, nOut, gW, gb, columnScratch(p, count));
+      for (let r = 0; r < count; r++) {
+        const i = rows[start + r];
+        for (let j = 0; j < nOut; j++) {
+          let s = b[j];
+          for (let k = 0; k < p; k++) s += X[i * p + k] * W[k * nOut + j];
+          expect(z[r * nOut + j]).toBeCloseTo(s, 12);
+        }
+      }
+      for (let k = 0; k < p; k++)
+        for (let j = 0; j < nOut; j++) {
+          let s = 0;
+          for (let r = 0; r < count; r++) s += X[rows[start + r] * p + k] * dz[r * nOut + j];
+          expect(gW[k * nOut + j]).toBeCloseTo(s, 12);
+        }
+      for (let j = 0; j < nOut; j++) {
+        let s = 0;
+        for (let r = 0; r < count; r++) s += dz[r * nOut + j];
+        expect(gb[j]).toBeCloseTo(s, 12);
       }
     }
   });

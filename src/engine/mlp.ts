@@ -25,6 +25,12 @@ export interface MlpParams {
   readonly patience: number;
   /** Early stopping: an epoch counts as better only if it lowers the held-out loss by more than this. */
   readonly tol: number;
+  /**
+   * What early stopping watches on the held-out rows: 'loss' (log loss or squared error), or
+   * 'score' (accuracy for classes, R² for regression, as scikit-learn's MLP does). Loss keeps
+   * improving after accuracy has levelled off, so it trains longer and calibrates better.
+   */
+  readonly stopOn?: 'loss' | 'score';
   readonly seed: number;
 }
 
@@ -84,18 +90,28 @@ function layerNormRow(z: Float64Array, gamma: Float64Array, beta: Float64Array):
 /** Output activation of one row's final sums. */
 function finish(z: Float64Array, output: MlpOutput): Float64Array {
   if (output === 'identity') return z;
+  const out = new Float64Array(output === 'sigmoid' ? 2 : z.length);
+  finishInto(z, 0, z.length, output, out, 0);
+  return out;
+}
+
+/** The output activation of sums z[zo..zo+m) written to out[oo..]: one code path for rows and batches. */
+function finishInto(z: Float64Array, zo: number, m: number, output: MlpOutput, out: Float64Array, oo: number): void {
+  if (output === 'identity') {
+    for (let c = 0; c < m; c++) out[oo + c] = z[zo + c];
+    return;
+  }
   if (output === 'sigmoid') {
-    const m = z[0];
-    const p = sigmoid(m);
-    return Float64Array.of(1 - p, p);
+    const p = sigmoid(z[zo]);
+    out[oo] = 1 - p;
+    out[oo + 1] = p;
+    return;
   }
   let max = -Infinity;
-  for (let c = 0; c < z.length; c++) max = Math.max(max, z[c]);
+  for (let c = 0; c < m; c++) max = Math.max(max, z[zo + c]);
   let s = 0;
-  const out = new Float64Array(z.length);
-  for (let c = 0; c < z.length; c++) s += out[c] = Math.exp(z[c] - max);
-  for (let c = 0; c < z.length; c++) out[c] /= s;
-  return out;
+  for (let c = 0; c < m; c++) s += out[oo + c] = Math.exp(z[zo + c] - max);
+  for (let c = 0; c < m; c++) out[oo + c] /= s;
 }
 
 export interface Cache {
@@ -107,6 +123,8 @@ export interface Cache {
   readonly invStd: Float64Array[];
   readonly mask: Float64Array[];
   readonly out: Float64Array;
+  /** The first layer's batch regrouped by input, for its weight gradient. */
+  readonly columns: ColumnScratch;
 }
 
 export function makeGrads(layers: readonly MlpLayer[]): Grads {
@@ -120,12 +138,14 @@ export function makeGrads(layers: readonly MlpLayer[]): Grads {
 
 export function makeCache(layers: readonly MlpLayer[], batch: number): Cache {
   return {
-    input: layers.map((L) => new Float64Array(batch * L.nIn)),
+    // The first layer reads sparse rows instead.
+    input: layers.map((L, l) => new Float64Array(l === 0 ? 0 : batch * L.nIn)),
     pre: layers.map((L) => new Float64Array(batch * L.nOut)),
     normed: layers.map((L) => new Float64Array(batch * L.nOut)),
     invStd: layers.map(() => new Float64Array(batch)),
     mask: layers.map((L) => new Float64Array(batch * L.nOut)),
     out: new Float64Array(batch * layers[layers.length - 1].nOut),
+    columns: columnScratch(layers[0].nIn, batch),
   };
 }
 
@@ -136,6 +156,35 @@ export function makeCache(layers: readonly MlpLayer[], batch: number): Cache {
  */
 function dense(a: Float64Array, rows: number, L: MlpLayer, z: Float64Array, skipZeros = true): void {
   const { nIn, nOut, W, b } = L;
+  if (nOut === 1) {
+    // One output (sigmoid or regression): a dot product per row, four rows sharing each weight.
+    const w0 = b[0];
+    let r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      const a0 = r * nIn;
+      let s0 = w0;
+      let s1 = w0;
+      let s2 = w0;
+      let s3 = w0;
+      for (let k = 0; k < nIn; k++) {
+        const w = W[k];
+        s0 += a[a0 + k] * w;
+        s1 += a[a0 + nIn + k] * w;
+        s2 += a[a0 + 2 * nIn + k] * w;
+        s3 += a[a0 + 3 * nIn + k] * w;
+      }
+      z[r] = s0;
+      z[r + 1] = s1;
+      z[r + 2] = s2;
+      z[r + 3] = s3;
+    }
+    for (; r < rows; r++) {
+      let s = w0;
+      for (let k = 0; k < nIn; k++) s += a[r * nIn + k] * W[k];
+      z[r] = s;
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++) for (let j = 0; j < nOut; j++) z[r * nOut + j] = b[j];
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
@@ -202,9 +251,179 @@ export function predictBatch(
       a = z;
     });
     const last = layers[layers.length - 1].nOut;
-    for (let r = 0; r < rows; r++) out.set(finish(a.slice(r * last, (r + 1) * last), output), (r0 + r) * K);
+    for (let r = 0; r < rows; r++) finishInto(a, r * last, last, output, out, (r0 + r) * K);
   }
   return out;
+}
+
+/** Rows of X with their nonzero inputs only (compressed sparse rows, inputs ascending). */
+export interface SparseRows {
+  readonly ptr: Int32Array;
+  readonly idx: Int32Array;
+  readonly val: Float64Array;
+  /** idx * the first layer's width: where each nonzero's weight row starts. */
+  readonly off: Int32Array;
+}
+
+/**
+ * The first layer's inputs as sparse rows: one-hot columns are mostly zeros, so a row of a
+ * typical table has a third or less of its design columns nonzero, and training skips the rest.
+ */
+export function sparseRows(X: Float64Array, n: number, p: number, stride: number): SparseRows {
+  let nnz = 0;
+  for (let t = 0; t < n * p; t++) if (X[t] !== 0) nnz++;
+  const ptr = new Int32Array(n + 1);
+  const idx = new Int32Array(nnz);
+  const val = new Float64Array(nnz);
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < p; k++) {
+      const v = X[i * p + k];
+      if (v !== 0) {
+        idx[c] = k;
+        val[c++] = v;
+      }
+    }
+    ptr[i + 1] = c;
+  }
+  return { ptr, idx, val, off: Int32Array.from(idx, (k) => k * stride) };
+}
+
+/**
+ * z = b + x W for the batch rows[start..start+count) of sparse rows. Eight sums stay in
+ * registers across a row's nonzeros, so each is stored once and each weight loaded once per row.
+ */
+export function sparseForward(
+  rows: Int32Array,
+  start: number,
+  count: number,
+  sp: SparseRows,
+  W: Float64Array,
+  b: Float64Array,
+  nOut: number,
+  z: Float64Array,
+): void {
+  const { ptr, idx, val, off } = sp;
+  // Offsets of each nonzero's weight row, for this layer's width (the rows are built for it).
+  if (off.length && off[0] !== idx[0] * nOut) throw new Error('sparse rows built for another layer width');
+  for (let r = 0; r < count; r++) {
+    const i = rows[start + r];
+    gatherSum(ptr[i], ptr[i + 1], val, off, W, nOut, b, z, r * nOut);
+  }
+}
+
+/**
+ * out[oo + j] = init[j] (or 0) + sum over t in [t0, t1) of val[t] * M[off[t] + j], for j < width.
+ * Eight sums stay in registers across the entries, so each is stored once.
+ */
+function gatherSum(
+  t0: number,
+  t1: number,
+  val: Float64Array,
+  off: Int32Array,
+  M: Float64Array,
+  width: number,
+  init: Float64Array | null,
+  out: Float64Array,
+  oo: number,
+): void {
+  let j = 0;
+  for (; j + 8 <= width; j += 8) {
+    let s0 = init ? init[j] : 0;
+    let s1 = init ? init[j + 1] : 0;
+    let s2 = init ? init[j + 2] : 0;
+    let s3 = init ? init[j + 3] : 0;
+    let s4 = init ? init[j + 4] : 0;
+    let s5 = init ? init[j + 5] : 0;
+    let s6 = init ? init[j + 6] : 0;
+    let s7 = init ? init[j + 7] : 0;
+    for (let t = t0; t < t1; t++) {
+      const v = val[t];
+      const o = off[t] + j;
+      s0 += v * M[o];
+      s1 += v * M[o + 1];
+      s2 += v * M[o + 2];
+      s3 += v * M[o + 3];
+      s4 += v * M[o + 4];
+      s5 += v * M[o + 5];
+      s6 += v * M[o + 6];
+      s7 += v * M[o + 7];
+    }
+    out[oo + j] = s0;
+    out[oo + j + 1] = s1;
+    out[oo + j + 2] = s2;
+    out[oo + j + 3] = s3;
+    out[oo + j + 4] = s4;
+    out[oo + j + 5] = s5;
+    out[oo + j + 6] = s6;
+    out[oo + j + 7] = s7;
+  }
+  for (; j < width; j++) {
+    let s = init ? init[j] : 0;
+    for (let t = t0; t < t1; t++) s += val[t] * M[off[t] + j];
+    out[oo + j] = s;
+  }
+}
+
+/** Scratch for sparseWeightGradient: the batch's nonzeros regrouped by input (compressed columns). */
+export interface ColumnScratch {
+  readonly ptr: Int32Array;
+  readonly cursor: Int32Array;
+  readonly row: Int32Array;
+  readonly val: Float64Array;
+}
+
+export function columnScratch(nIn: number, batch: number): ColumnScratch {
+  return {
+    ptr: new Int32Array(nIn + 1),
+    cursor: new Int32Array(nIn),
+    row: new Int32Array(batch * nIn),
+    val: new Float64Array(batch * nIn),
+  };
+}
+
+/**
+ * gW = x' dz (overwritten) and gb = column sums of dz, for the batch's sparse rows. The batch's
+ * nonzeros are first regrouped by input so each gradient entry is a register sum over the rows
+ * where that input is nonzero, eight outputs at a time, stored once.
+ */
+export function sparseWeightGradient(
+  rows: Int32Array,
+  start: number,
+  count: number,
+  sp: SparseRows,
+  dz: Float64Array,
+  nIn: number,
+  nOut: number,
+  gW: Float64Array,
+  gb: Float64Array,
+  cs: ColumnScratch,
+): void {
+  const { ptr, idx, val } = sp;
+  const cp = cs.ptr;
+  const cur = cs.cursor;
+  const crow = cs.row;
+  const cval = cs.val;
+  cp.fill(0);
+  for (let r = 0; r < count; r++) {
+    const i = rows[start + r];
+    for (let t = ptr[i]; t < ptr[i + 1]; t++) cp[idx[t] + 1]++;
+  }
+  for (let k = 0; k < nIn; k++) {
+    cp[k + 1] += cp[k];
+    cur[k] = cp[k];
+  }
+  for (let r = 0; r < count; r++) {
+    const i = rows[start + r];
+    for (let t = ptr[i]; t < ptr[i + 1]; t++) {
+      const c = cur[idx[t]]++;
+      crow[c] = r * nOut;
+      cval[c] = val[t];
+    }
+  }
+  for (let k = 0; k < nIn; k++) gatherSum(cp[k], cp[k + 1], cval, crow, dz, nOut, null, gW, k * nOut);
+  gb.fill(0);
+  for (let r = 0; r < count; r++) for (let j = 0; j < nOut; j++) gb[j] += dz[r * nOut + j];
 }
 
 /** gW = a' dz and gb = column sums of dz over the batch, four rows per pass over gW. */
@@ -218,6 +437,14 @@ function weightGradient(
   gb: Float64Array,
 ): void {
   for (let r = 0; r < rows; r++) for (let j = 0; j < nOut; j++) gb[j] += dz[r * nOut + j];
+  if (nOut === 1) {
+    for (let r = 0; r < rows; r++) {
+      const d = dz[r];
+      const a0 = r * nIn;
+      for (let k = 0; k < nIn; k++) gW[k] += a[a0 + k] * d;
+    }
+    return;
+  }
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const d0 = r * nOut;
@@ -256,6 +483,122 @@ export interface Grads {
 }
 
 /**
+ * A hidden layer's sums z to its output activations: layer norm (keeping the normalised values
+ * and inverse deviations for the backward pass), ReLU, inverted dropout. `mask` records each
+ * unit's derivative factor (0, or the dropout scale).
+ */
+function activate(
+  z: Float64Array,
+  rows: number,
+  L: MlpLayer,
+  normed: Float64Array,
+  invStd: Float64Array,
+  mask: Float64Array,
+  next: Float64Array,
+  dropout: number,
+  rng: Rng,
+): void {
+  const m = L.nOut;
+  const { gamma, beta } = L;
+  const norm = gamma.length > 0;
+  const scale = 1 / (1 - dropout);
+  for (let r = 0; r < rows; r++) {
+    const o = r * m;
+    if (norm) {
+      let mean = 0;
+      for (let j = 0; j < m; j++) mean += z[o + j];
+      mean /= m;
+      let v = 0;
+      for (let j = 0; j < m; j++) v += (z[o + j] - mean) ** 2;
+      const inv = 1 / Math.sqrt(v / m + LN_EPS);
+      invStd[r] = inv;
+      for (let j = 0; j < m; j++) {
+        const u = (z[o + j] - mean) * inv;
+        normed[o + j] = u;
+        z[o + j] = u * gamma[j] + beta[j];
+      }
+    }
+    if (dropout > 0)
+      for (let j = 0; j < m; j++) {
+        const keep = rng.next() < dropout ? 0 : scale;
+        const s = z[o + j];
+        const f = +(s > 0) * keep;
+        mask[o + j] = f;
+        next[o + j] = s * f;
+      }
+    else
+      for (let j = 0; j < m; j++) {
+        // Arithmetic instead of a branch: the sign of a sum is a coin toss the predictor loses.
+        const s = z[o + j];
+        const f = +(s > 0);
+        mask[o + j] = f;
+        next[o + j] = s * f;
+      }
+  }
+}
+
+/** dPrev = (dz W') * mask: the gradient into the previous layer's activations, through its ReLU and dropout. */
+function backThroughWeights(
+  dz: Float64Array,
+  rows: number,
+  L: MlpLayer,
+  mask: Float64Array,
+  dPrev: Float64Array,
+): void {
+  const { nIn, nOut, W } = L;
+  if (nOut === 1) {
+    for (let r = 0; r < rows; r++) {
+      const d = dz[r];
+      const po = r * nIn;
+      for (let k = 0; k < nIn; k++) dPrev[po + k] = d * W[k] * mask[po + k];
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const zo = r * nOut;
+    const po = r * nIn;
+    for (let k = 0; k < nIn; k++) {
+      let s = 0;
+      const wo = k * nOut;
+      for (let j = 0; j < nOut; j++) s += dz[zo + j] * W[wo + j];
+      dPrev[po + k] = s * mask[po + k];
+    }
+  }
+}
+
+/** Through a layer norm: d/dz of gamma * (z - mean) * inv + beta over each row, and its gain and shift gradients. */
+function backThroughNorm(
+  d: Float64Array,
+  rows: number,
+  P: MlpLayer,
+  normed: Float64Array,
+  invStd: Float64Array,
+  gGamma: Float64Array,
+  gBeta: Float64Array,
+): void {
+  const m = P.nOut;
+  const gamma = P.gamma;
+  for (let r = 0; r < rows; r++) {
+    const po = r * m;
+    const inv = invStd[r];
+    let sumG = 0;
+    let sumGN = 0;
+    for (let j = 0; j < m; j++) {
+      const g = d[po + j];
+      gGamma[j] += g * normed[po + j];
+      gBeta[j] += g;
+      const gn = g * gamma[j];
+      sumG += gn;
+      sumGN += gn * normed[po + j];
+    }
+    for (let j = 0; j < m; j++) {
+      const gn = d[po + j] * gamma[j];
+      d[po + j] = (inv / m) * (m * gn - sumG - normed[po + j] * sumGN);
+    }
+  }
+}
+
+/**
  * Forward and backward pass of the batch rows[start..start+count): fills `grads` (weights and
  * biases overwritten, layer-norm parameters added to) with the gradient of the batch's weighted
  * mean loss plus the L2 term, and returns the batch's summed loss and weight.
@@ -263,8 +606,7 @@ export interface Grads {
 export function batchGradient(
   layers: readonly MlpLayer[],
   output: MlpOutput,
-  X: Float64Array,
-  p: number,
+  X: SparseRows,
   y: Float64Array,
   w: Float64Array | undefined,
   fitRows: Int32Array,
@@ -278,119 +620,68 @@ export function batchGradient(
 ): { loss: number; weight: number } {
   let loss = 0;
   let weight = 0;
-  // Gather the batch.
-  const x0 = cache.input[0];
-  for (let r = 0; r < rows; r++) x0.set(X.subarray(fitRows[start + r] * p, fitRows[start + r] * p + p), r * p);
   // Forward.
   for (let l = 0; l < layers.length; l++) {
     const L = layers[l];
     const last = l === layers.length - 1;
     const z = last ? cache.out : cache.pre[l];
-    dense(cache.input[l], rows, L, z);
+    if (l === 0) sparseForward(fitRows, start, rows, X, L.W, L.b, L.nOut, z);
+    else dense(cache.input[l], rows, L, z);
     if (last) break;
-    const next = cache.input[l + 1];
-    const normed = cache.normed[l];
-    for (let r = 0; r < rows; r++) {
-      const o = r * L.nOut;
-      if (L.gamma.length) {
-        let mean = 0;
-        for (let j = 0; j < L.nOut; j++) mean += z[o + j];
-        mean /= L.nOut;
-        let v = 0;
-        for (let j = 0; j < L.nOut; j++) v += (z[o + j] - mean) ** 2;
-        const inv = 1 / Math.sqrt(v / L.nOut + LN_EPS);
-        cache.invStd[l][r] = inv;
-        for (let j = 0; j < L.nOut; j++) normed[o + j] = (z[o + j] - mean) * inv;
-      }
-      for (let j = 0; j < L.nOut; j++) {
-        const s = L.gamma.length ? normed[o + j] * L.gamma[j] + L.beta[j] : z[o + j];
-        let a = s > 0 ? s : 0;
-        let keep = 1;
-        if (params.dropout > 0) keep = rng.next() < params.dropout ? 0 : 1 / (1 - params.dropout);
-        cache.mask[l][o + j] = s > 0 ? keep : 0;
-        a *= keep;
-        next[o + j] = a;
-      }
-    }
+    activate(z, rows, L, cache.normed[l], cache.invStd[l], cache.mask[l], cache.input[l + 1], params.dropout, rng);
   }
   // Output gradient dLoss/dz for the batch (mean over the batch's weight).
   const K = layers[layers.length - 1].nOut;
   const dOut = deltaA[layers.length - 1];
+  const out = cache.out;
   let bw = 0;
   for (let r = 0; r < rows; r++) bw += w ? w[fitRows[start + r]] : 1;
   for (let r = 0; r < rows; r++) {
     const i = fitRows[start + r];
-    const wi = (w ? w[i] : 1) / bw;
+    const wr = w ? w[i] : 1;
+    const wi = wr / bw;
     const o = r * K;
     if (output === 'identity') {
-      const d = cache.out[o] - y[i];
-      loss += (w ? w[i] : 1) * 0.5 * d * d;
+      const d = out[o] - y[i];
+      loss += wr * 0.5 * d * d;
       dOut[o] = wi * d;
     } else if (output === 'sigmoid') {
-      const m = cache.out[o];
-      const q = sigmoid(m);
-      loss += (w ? w[i] : 1) * -Math.log(Math.max(y[i] === 1 ? q : 1 - q, 1e-15));
+      const q = sigmoid(out[o]);
+      loss += wr * -Math.log(Math.max(y[i] === 1 ? q : 1 - q, 1e-15));
       dOut[o] = wi * (q - y[i]);
     } else {
       let max = -Infinity;
-      for (let c = 0; c < K; c++) max = Math.max(max, cache.out[o + c]);
+      for (let c = 0; c < K; c++) max = Math.max(max, out[o + c]);
       let s = 0;
-      for (let c = 0; c < K; c++) s += Math.exp(cache.out[o + c] - max);
-      for (let c = 0; c < K; c++) {
-        const q = Math.exp(cache.out[o + c] - max) / s;
-        dOut[o + c] = wi * (q - +(y[i] === c));
-      }
-      loss += (w ? w[i] : 1) * (max + Math.log(s) - cache.out[o + y[i]]);
+      for (let c = 0; c < K; c++) s += Math.exp(out[o + c] - max);
+      for (let c = 0; c < K; c++) dOut[o + c] = wi * (Math.exp(out[o + c] - max) / s - +(y[i] === c));
+      loss += wr * (max + Math.log(s) - out[o + y[i]]);
     }
-    weight += w ? w[i] : 1;
+    weight += wr;
   }
   // Backward.
   for (let l = layers.length - 1; l >= 0; l--) {
     const L = layers[l];
     const dz = deltaA[l];
-    const a = cache.input[l];
     const gW = grads.W[l];
     const gb = grads.b[l];
-    gW.fill(0);
-    gb.fill(0);
-    weightGradient(a, dz, rows, L.nIn, L.nOut, gW, gb);
+    if (l === 0) sparseWeightGradient(fitRows, start, rows, X, dz, L.nIn, L.nOut, gW, gb, cache.columns);
+    else {
+      gW.fill(0);
+      gb.fill(0);
+      weightGradient(cache.input[l], dz, rows, L.nIn, L.nOut, gW, gb);
+    }
     // L2 on weights: (alpha / 2) |W|^2 per batch, over the batch size, as scikit-learn adds it.
     const reg = params.alpha / rows;
-    for (let t = 0; t < gW.length; t++) gW[t] += reg * L.W[t];
+    const W = L.W;
+    for (let t = 0; t < gW.length; t++) gW[t] += reg * W[t];
     if (l === 0) break;
     // Into the previous layer: through the weights, then its dropout and ReLU, then its layer norm.
     const P = layers[l - 1];
     const dPrev = deltaA[l - 1];
-    for (let r = 0; r < rows; r++) {
-      const zo = r * L.nOut;
-      const po = r * P.nOut;
-      for (let k = 0; k < L.nIn; k++) {
-        let s = 0;
-        const wo = k * L.nOut;
-        for (let j = 0; j < L.nOut; j++) s += dz[zo + j] * L.W[wo + j];
-        dPrev[po + k] = s * cache.mask[l - 1][po + k];
-      }
-      if (P.gamma.length) {
-        // d/dz of gamma * (z - mean) * inv + beta over the row.
-        const normed = cache.normed[l - 1];
-        const inv = cache.invStd[l - 1][r];
-        const m = P.nOut;
-        let sumG = 0;
-        let sumGN = 0;
-        for (let j = 0; j < m; j++) {
-          const g = dPrev[po + j];
-          grads.gamma[l - 1][j] += g * normed[po + j];
-          grads.beta[l - 1][j] += g;
-          const gn = g * P.gamma[j];
-          sumG += gn;
-          sumGN += gn * normed[po + j];
-        }
-        for (let j = 0; j < m; j++) {
-          const gn = dPrev[po + j] * P.gamma[j];
-          dPrev[po + j] = (inv / m) * (m * gn - sumG - normed[po + j] * sumGN);
-        }
-      }
-    }
+    backThroughWeights(dz, rows, L, cache.mask[l - 1], dPrev);
+    if (P.gamma.length)
+      backThroughNorm(dPrev, rows, P, cache.normed[l - 1], cache.invStd[l - 1], grads.gamma[l - 1], grads.beta[l - 1]);
   }
   return { loss, weight };
 }
@@ -436,6 +727,7 @@ export function fitMlp(
   const Xv = new Float64Array(validRows.length * p);
   validRows.forEach((i, t) => Xv.set(X.subarray(i * p, i * p + p), t * p));
   const batch = Math.max(1, Math.min(params.batchSize, fitRows.length));
+  const sparse = sparseRows(X, n, p, sizes[1]);
   const cache = makeCache(layers, batch);
   const grads = makeGrads(layers);
   const all = (g: Grads): Float64Array[] => [...g.W, ...g.b, ...g.gamma, ...g.beta];
@@ -445,6 +737,8 @@ export function fitMlp(
     ...layers.map((L) => L.gamma),
     ...layers.map((L) => L.beta),
   ];
+  const ps = paramsOf();
+  const gs = all(grads);
   const m1 = all(grads).map((a) => new Float64Array(a.length));
   const m2 = all(grads).map((a) => new Float64Array(a.length));
   let step = 0;
@@ -464,7 +758,7 @@ export function fitMlp(
     let weightSum = 0;
     for (let start = 0; start < nFit; start += batch) {
       const rows = Math.min(batch, nFit - start);
-      const g = batchGradient(layers, output, X, p, y, w, fitRows, start, rows, params, rng, cache, grads, deltaA);
+      const g = batchGradient(layers, output, sparse, y, w, fitRows, start, rows, params, rng, cache, grads, deltaA);
       lossSum += g.loss;
       weightSum += g.weight;
       // Adam.
@@ -473,27 +767,17 @@ export function fitMlp(
       const b2 = 0.999;
       const c1 = 1 - b1 ** step;
       const c2 = 1 - b2 ** step;
-      const ps = paramsOf();
-      const gs = all(grads);
-      for (let t = 0; t < ps.length; t++) {
-        const P = ps[t];
-        const G = gs[t];
-        const M = m1[t];
-        const V = m2[t];
-        for (let u = 0; u < P.length; u++) {
-          const g = G[u];
-          M[u] = b1 * M[u] + (1 - b1) * g;
-          V[u] = b2 * V[u] + (1 - b2) * g * g;
-          P[u] -= (lr * (M[u] / c1)) / (Math.sqrt(V[u] / c2) + 1e-8);
-        }
-      }
+      for (let t = 0; t < ps.length; t++) adamStep(ps[t], gs[t], m1[t], m2[t], lr, c1, c2);
       for (const g of grads.gamma) g.fill(0);
       for (const g of grads.beta) g.fill(0);
     }
     history.train.push(lossSum / Math.max(weightSum, 1e-300));
     lr *= params.lrDecay;
     if (validRows.length > 0) {
-      const vl = meanLoss({ layers, output }, Xv, y, w, validRows);
+      const vl =
+        params.stopOn === 'score'
+          ? -heldOutScore({ layers, output }, Xv, y, w, validRows)
+          : meanLoss({ layers, output }, Xv, y, w, validRows);
       history.valid.push(vl);
       if (best === Infinity || vl < best - params.tol) {
         best = vl;
@@ -509,6 +793,30 @@ export function fitMlp(
     epochs = bestEpoch;
   }
   return { layers, output, epochs, history };
+}
+
+/** One Adam update of parameters P from gradient G with moments M, V (bias corrections c1, c2). */
+function adamStep(
+  P: Float64Array,
+  G: Float64Array,
+  M: Float64Array,
+  V: Float64Array,
+  lr: number,
+  c1: number,
+  c2: number,
+): void {
+  const b1 = 0.9;
+  const b2 = 0.999;
+  const step = lr / c1;
+  const ic2 = 1 / c2;
+  for (let u = 0; u < P.length; u++) {
+    const g = G[u];
+    const m = b1 * M[u] + (1 - b1) * g;
+    const v = b2 * V[u] + (1 - b2) * g * g;
+    M[u] = m;
+    V[u] = v;
+    P[u] -= (step * m) / (Math.sqrt(v * ic2) + 1e-8);
+  }
 }
 
 /** Mean loss of rows under the model (prediction order), for early stopping. */
@@ -530,4 +838,44 @@ function meanLoss(
     sw += wi;
   });
   return s / Math.max(sw, 1e-300);
+}
+
+/** Accuracy (classes) or R² (regression) of rows under the model: higher is better. */
+function heldOutScore(
+  model: { layers: readonly MlpLayer[]; output: MlpOutput },
+  Xv: Float64Array,
+  y: Float64Array,
+  w: Float64Array | undefined,
+  rows: Int32Array,
+): number {
+  const out = predictBatch(model, Xv, rows.length);
+  const n = rows.length;
+  const K = out.length / Math.max(1, n);
+  let sw = 0;
+  if (model.output === 'identity') {
+    let mean = 0;
+    for (let t = 0; t < n; t++) {
+      const wi = w ? w[rows[t]] : 1;
+      mean += wi * y[rows[t]];
+      sw += wi;
+    }
+    mean /= Math.max(sw, 1e-300);
+    let ss = 0;
+    let st = 0;
+    for (let t = 0; t < n; t++) {
+      const wi = w ? w[rows[t]] : 1;
+      ss += wi * (y[rows[t]] - out[t]) ** 2;
+      st += wi * (y[rows[t]] - mean) ** 2;
+    }
+    return st > 0 ? 1 - ss / st : 0;
+  }
+  let hit = 0;
+  for (let t = 0; t < n; t++) {
+    const wi = w ? w[rows[t]] : 1;
+    let best = 0;
+    for (let c = 1; c < K; c++) if (out[t * K + c] > out[t * K + best]) best = c;
+    hit += wi * +(best === y[rows[t]]);
+    sw += wi;
+  }
+  return hit / Math.max(sw, 1e-300);
 }

@@ -233,6 +233,13 @@ export const mlp: Technique = {
       description: 'Rows held out for early stopping.',
     },
     patience: { type: 'integer', default: 10, min: 1, description: 'Epochs without improvement before stopping.' },
+    stopOn: {
+      type: 'choice',
+      values: ['loss', 'score'],
+      default: 'loss',
+      description:
+        'What early stopping watches on the held-out rows: loss (log loss or squared error), or score (accuracy for classes, R² for numbers, as scikit-learn does; stops sooner, calibrates less well).',
+    },
     tol: {
       type: 'number',
       default: 1e-4,
@@ -301,6 +308,7 @@ export const mlp: Technique = {
         maxEpochs: numParam(params, 'maxEpochs'),
         patience: numParam(params, 'patience'),
         tol: numParam(params, 'tol'),
+        stopOn: strParam(params, 'stopOn') === 'score' ? 'score' : 'loss',
         seed: ctx.seed,
       },
       split && { fit: split.train, valid: split.test },

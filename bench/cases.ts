@@ -40,6 +40,12 @@ export const CLASSIFICATION_CASES: Case[] = [
   },
   { name: 'adult', file: 'adult-train.csv', target: 'income', task: 'binary', sep: ',' },
   { name: 'online-shoppers', file: 'online_shoppers_intention.csv', target: 'Revenue', task: 'binary', sep: ',' },
+  // German credit: default 1 = good, 2 = bad (the positive class, index 1 in the peers' label order);
+  // 'unknown' in checking_balance / savings_balance is a real category, not a missing value.
+  { name: 'credit', file: 'credit.csv', target: 'default', task: 'binary', sep: ',' },
+  // Pima diabetes: a 0 in Glucose, BloodPressure, SkinThickness, Insulin or BMI means missing. The data is
+  // left as is for both sides (each may treat those zeros as it likes); CRLF, no final newline.
+  { name: 'diabetes', file: 'diabetes.csv', target: 'Outcome', task: 'binary', sep: ',' },
 ];
 
 export const REGRESSION_CASES: Case[] = [

@@ -1,5 +1,4 @@
 import type { ColumnInference } from '../data/column-builder.js';
-import { GlassboxError } from '../data/errors.js';
 import type { Frame } from '../data/frame.js';
 import { holdoutSplit } from '../evaluate/split.js';
 import { taskMetrics, type MetricSet } from '../evaluate/metrics.js';
@@ -7,15 +6,10 @@ import { buildSchema, createBundle, type Bundle } from '../export/bundle.js';
 import type { JsonValue, Params, Task } from '../techniques/contract.js';
 import { describeModel } from '../techniques/explain.js';
 import { defaultPipeline } from '../techniques/defaults.js';
-import {
-  fitPipeline,
-  rowsWithTarget,
-  type FittedPipeline,
-  type JournalStep,
-  type PipelineSpec,
-} from '../techniques/pipeline.js';
+import { fitPipeline, type FittedPipeline, type JournalStep, type PipelineSpec } from '../techniques/pipeline.js';
 import { technique } from '../techniques/registry.js';
-import { guessTask, labelsOf, sortClasses, targetInfo } from '../techniques/target.js';
+import { targetInfo } from '../techniques/target.js';
+import { prepareTarget } from './prepare.js';
 import '../techniques/index.js';
 
 export interface TrainOptions {
@@ -70,34 +64,10 @@ export interface TrainResult {
 export function train(input: Frame, options: TrainOptions): TrainResult {
   const started = performance.now();
   const seed = options.seed ?? 1;
-  const warnings: string[] = [];
-  const dropped = [...new Set(options.drop ?? [])];
-  for (const name of dropped) {
-    input.get(name);
-    if (name === options.target) throw new GlassboxError(`cannot drop the target "${name}"`, { column: name });
-  }
+  const prep = prepareTarget(input, options);
+  const { frame, task, taskReason, classes, rowsWithoutTarget, dropped, y } = prep;
+  const warnings = prep.warnings;
   if (dropped.length) input = input.drop(dropped);
-  const targetCol = input.get(options.target);
-  const keep = rowsWithTarget(input, options.target);
-  if (keep.length === 0)
-    throw new GlassboxError(`target "${options.target}" is missing in every row`, { column: options.target });
-  const rowsWithoutTarget = input.nRows - keep.length;
-  const frame = rowsWithoutTarget ? input.take(keep) : input;
-  if (rowsWithoutTarget)
-    warnings.push(`${rowsWithoutTarget} row(s) without a value for "${options.target}" were left out of training`);
-
-  const task = options.task ?? guessTask(targetCol);
-  const distinct = labelsOf(frame.get(options.target)).length;
-  const taskReason = options.task
-    ? `chosen by you (--task ${task})`
-    : task === 'binary'
-      ? `"${options.target}" has two values`
-      : task === 'multiclass'
-        ? `"${options.target}" has ${distinct} categories`
-        : `"${options.target}" is numeric with ${distinct} distinct values`;
-  const classes = task === 'regression' ? [] : sortClasses(labelsOf(frame.get(options.target)));
-  // Validates the target (one class, wrong type) before any work.
-  const y = targetInfo(frame, options.target, task, classes.length ? classes : undefined).y;
 
   const model = options.model ?? 'linear';
   if (!options.pipeline) technique(model);

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { GlassboxError } from '../data/errors.js';
 import { VERSION } from '../version.js';
+import { automlCommand } from './automl.js';
 import { demoCommand } from './demo.js';
 import { predictCommand } from './predict.js';
 import { profileCommand } from './profile.js';
@@ -15,7 +16,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const cmd of [profileCommand(), trainCommand(), predictCommand(), demoCommand()]) {
+  for (const cmd of [profileCommand(), trainCommand(), automlCommand(), predictCommand(), demoCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

@@ -9,7 +9,8 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { GlassboxError } from '../data/errors.js';
 
 /**
@@ -48,4 +49,16 @@ export function readJsonFile(path: string, what: string): unknown {
 export function freshDir(base: string): string {
   if (!existsSync(base)) return base;
   for (let k = 2; ; k++) if (!existsSync(`${base}-${k}`)) return `${base}-${k}`;
+}
+
+/**
+ * The compiled worker module `file` (e.g. 'trial-worker.js') beside src/node; when running from
+ * TypeScript sources (tests), its twin under dist/, which `npm test` builds first.
+ */
+export function workerModule(file: string): string {
+  const here = join(dirname(fileURLToPath(import.meta.url)), file);
+  if (existsSync(here)) return here;
+  const compiled = here.replace(`${sep}src${sep}node${sep}`, `${sep}dist${sep}src${sep}node${sep}`);
+  if (existsSync(compiled)) return compiled;
+  throw new Error(`worker module not found at ${here} or ${compiled}: run npm run build`);
 }

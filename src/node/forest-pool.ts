@@ -1,19 +1,8 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { growTrees, type ForestJob, type ForestRunner } from '../engine/forest/forest.js';
 import type { ForestTree } from '../engine/forest/grow.js';
-
-/** The compiled worker module; from TypeScript sources (tests) its twin under dist/, which `npm test` builds first. */
-function workerPath(): string {
-  const here = join(dirname(fileURLToPath(import.meta.url)), 'forest-worker.js');
-  if (existsSync(here)) return here;
-  const compiled = here.replace(`${sep}src${sep}node${sep}`, `${sep}dist${sep}src${sep}node${sep}`);
-  if (existsSync(compiled)) return compiled;
-  throw new Error(`forest worker not found at ${here} or ${compiled}: run npm run build`);
-}
+import { workerModule } from './files.js';
 
 /**
  * Grows a forest's trees on worker threads and the calling thread at once. Trees are dealt in
@@ -27,7 +16,7 @@ export class WorkerForestPool {
 
   constructor(threads = availableParallelism()) {
     this.threads = Math.max(1, Math.floor(threads));
-    const path = this.threads > 1 ? workerPath() : '';
+    const path = this.threads > 1 ? workerModule('forest-worker.js') : '';
     for (let i = 0; i < this.threads - 1; i++) {
       const ready = new Int32Array(new SharedArrayBuffer(4));
       const w = new Worker(path, { workerData: { ready: ready.buffer } });

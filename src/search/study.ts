@@ -135,12 +135,19 @@ export class Study {
     this.pruner = options.pruner;
   }
 
-  /** Proposes the next trial and marks it running. */
-  ask(): { number: number; params: Params } {
+  /**
+   * Proposes the next trial and marks it running. `fixed` params (a configuration known to work,
+   * as Optuna's enqueue_trial) are used instead of the sampler's proposal; they must lie in the space.
+   */
+  ask(fixed?: Readonly<Params>): { number: number; params: Params } {
     const number = this.records.length;
-    const params = this.sampler.sample(this.space, this.records, new Rng(trialSeed(this.seed, number)));
+    const params = fixed
+      ? { ...fixed }
+      : this.sampler.sample(this.space, this.records, new Rng(trialSeed(this.seed, number)));
     if (!contains(this.space, params))
-      throw new Error(`study: the sampler proposed params outside the search space: ${JSON.stringify(params)}`);
+      throw new Error(
+        `study: ${fixed ? 'the fixed' : 'the sampler proposed'} params outside the search space: ${JSON.stringify(params)}`,
+      );
     this.records.push({ number, params: Object.freeze({ ...params }), state: 'running', intermediate: [] });
     this.view = undefined;
     return { number, params: { ...params } };

@@ -188,6 +188,7 @@ export const calibrated: Technique = {
   description:
     'Wraps a classifier so its probabilities mean what they say (of customers given 30 %, about 30 % do churn): a map learned on out-of-fold predictions.',
   tasks: ['binary', 'multiclass'],
+  inSearch: false,
   params: {
     model: { type: 'string', default: 'gbdt', description: 'The classifier to calibrate (a technique id).' },
     modelParams: {

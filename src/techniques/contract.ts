@@ -143,6 +143,11 @@ export interface Technique {
   readonly tasks?: readonly Task[];
   /** A feature step that learns from the target (target encoding): it gets `ctx.target` too. */
   readonly usesTarget?: boolean;
+  /**
+   * false: AutoML never draws this technique as a candidate; it wraps or combines others or is a
+   * baseline. Absent means true.
+   */
+  readonly inSearch?: boolean;
   fit(frame: Frame, params: Params, ctx: FitContext): Fitted;
   fromJSON(json: FittedJSON): Fitted;
 }

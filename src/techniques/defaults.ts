@@ -20,10 +20,13 @@ const CLEAN: StepSpec[] = [
 const NATIVE = ['gbdt', 'random-forest', 'extra-trees', 'naive-bayes'];
 
 export function defaultPipeline(model: string, modelParams: Params = {}): PipelineSpec {
+  // Each member of an ensemble carries its own cleaning and encoding.
+  if (model === 'ensemble') return { steps: [{ technique: model, params: modelParams, why: 'The model.' }] };
   let encode: StepSpec[];
   // A calibrated model needs what the model it wraps needs.
   const base = model === 'calibrated' ? String(modelParams.model ?? 'gbdt') : model;
-  if (NATIVE.includes(base)) encode = [];
+  // The constant baseline reads no column, so encoding would be wasted work.
+  if (NATIVE.includes(base) || base === 'constant') encode = [];
   else
     encode = [
       { technique: 'impute', why: `${model} cannot use rows with gaps: missing values are filled and flagged.` },

@@ -15,6 +15,8 @@ export { randomForest, extraTrees, setForestRunner } from './forest.js';
 export { knn } from './knn.js';
 export { naiveBayes } from './naive-bayes.js';
 export { calibrated } from './calibrated.js';
+export { constant } from './constant.js';
+export { ensemble, ensembleFromPipelines, parseMembers, type EnsembleMember } from './ensemble.js';
 export { targetEncode } from './target-encode.js';
 export { frequencyEncode } from './frequency-encode.js';
 export { rareCategories } from './rare-categories.js';

@@ -1,0 +1,62 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { datasetPath } from '../datasets.js';
+import { glassbox, isOneLineError, tempDir } from './cli.js';
+
+const diabetes = datasetPath('diabetes.csv');
+const FLAGS = ['--deterministic', '--trials', '4', '--workers', '1', '--models', 'linear,naive-bayes,gbdt'];
+
+describe('glassbox automl', () => {
+  const dir = tempDir();
+  const out = join(dir, 'run');
+  const run = glassbox(['automl', diabetes, '--target', 'Outcome', '--out', out, ...FLAGS]);
+
+  it('searches, ensembles and writes the bundle, leaderboard, journal and every trial', () => {
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/holdout auc: 0\.\d{4}/);
+    const lb = JSON.parse(readFileSync(join(out, 'leaderboard.json'), 'utf8'));
+    expect(lb.metric).toBe('auc');
+    expect(lb.trials).toHaveLength(5);
+    for (const t of lb.trials) expect(t).toHaveProperty('pipeline.steps');
+    const lines = readFileSync(join(out, 'trials.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(5);
+    const journal = JSON.parse(readFileSync(join(out, 'journal.json'), 'utf8'));
+    expect(journal.search.trials).toBe(4);
+    const pred = glassbox(['predict', join(out, 'bundle.json'), diabetes, '--out', join(dir, 'p.csv')]);
+    expect(pred.code, pred.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'p.csv'), 'utf8').split('\n')[0]).toBe('prediction,proba_0,proba_1');
+  });
+
+  it('--resume after a kill keeps the finished trials and ends with the same bundle', () => {
+    const bundle = JSON.parse(readFileSync(join(out, 'bundle.json'), 'utf8'));
+    // A run killed while writing its fifth trial: four full lines and a torn one, no results yet.
+    const lines = readFileSync(join(out, 'trials.jsonl'), 'utf8').split('\n');
+    writeFileSync(join(out, 'trials.jsonl'), lines.slice(0, 4).join('\n') + '\n' + lines[4].slice(0, 20));
+    for (const f of ['bundle.json', 'leaderboard.json', 'journal.json']) rmSync(join(out, f));
+    const resumed = glassbox(['automl', '--resume', out, '--workers', '2']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/4 from the earlier run/);
+    const again = JSON.parse(readFileSync(join(out, 'bundle.json'), 'utf8'));
+    expect(again.fingerprint).toBe(bundle.fingerprint);
+  });
+
+  it('bad settings are one-line errors', () => {
+    const r = glassbox([
+      'automl',
+      diabetes,
+      '--target',
+      'Outcome',
+      '--metric',
+      'rmse',
+      ...FLAGS,
+      '--out',
+      join(dir, 'x'),
+    ]);
+    expect(isOneLineError(r), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(/rmse/);
+    const t = glassbox(['automl', diabetes, '--target', 'Nope', ...FLAGS, '--out', join(dir, 'y')]);
+    expect(isOneLineError(t), t.stderr).toBe(true);
+    expect(t.stderr).toMatch(/Nope/);
+  });
+});

@@ -87,7 +87,9 @@ describe('automl on Pima diabetes', async () => {
     // Best first among complete trials.
     const complete = leaderboard.trials.filter((t) => t.state === 'complete');
     for (let i = 1; i < complete.length; i++) expect(complete[i - 1].score).toBeGreaterThanOrEqual(complete[i].score);
-    for (const t of complete) expect(t.foldScores).toHaveLength(journal.validation.plan.folds);
+    // 614 search rows: five folds drawn three times.
+    for (const t of complete) expect(t.foldScores).toHaveLength(journal.validation.plan.folds * 3);
+    expect(journal.validation.plan.why).toMatch(/drawn 3 times/);
     const w = journal.ensemble.members.reduce((a, m) => a + m.weight, 0);
     expect(w).toBeCloseTo(1, 12);
     expect(bundle.metrics.cv).toMatchObject({ metric: 'auc' });
@@ -118,6 +120,15 @@ describe('automl on Pima diabetes', async () => {
     expect(ran.every((id) => id >= saved.length)).toBe(true);
     expect(resumed.bundle.fingerprint).toBe(first.bundle.fingerprint);
     expect(resumed.journal.search.resumed).toBe(saved.length);
+  });
+
+  it('skips pipelines whose memory estimate is over the limit, with a journal entry, and still finishes', async () => {
+    const r = await run(frame, { models: ['linear', 'gbdt'], memoryLimitMB: 0.1 });
+    const skipped = r.leaderboard.trials.filter((t) => t.error?.startsWith('skipped:'));
+    expect(skipped.length).toBeGreaterThan(0);
+    for (const t of skipped) expect(t.config.model).toBe('linear');
+    expect(r.journal.warnings.join(' ')).toMatch(/memory estimate/);
+    expect(r.journal.ensemble.members.every((m) => m.name.startsWith('gbdt'))).toBe(true);
   });
 
   it('stops the search when the budget runs out and still returns a model', async () => {

@@ -12,13 +12,14 @@ import {
 } from '../evaluate/split.js';
 import { buildSchema, createBundle, type Bundle } from '../export/bundle.js';
 import { Study } from '../search/study.js';
-import { TpeSampler } from '../search/sampler.js';
+import { RandomSampler, TpeSampler } from '../search/sampler.js';
 import type { Params } from '../search/space.js';
 import type { JsonValue, Task } from '../techniques/contract.js';
 import { ensembleFromPipelines } from '../techniques/ensemble.js';
 import { describeModel } from '../techniques/explain.js';
 import { FittedPipeline, type PipelineSpec } from '../techniques/pipeline.js';
 import { ensembleSelection } from './ensemble.js';
+import { estimateFitBytes } from './memory.js';
 import { portfolio } from './portfolio.js';
 import { prepareTarget } from './prepare.js';
 import { TrialCut, type TrialRunner } from './runner.js';
@@ -45,6 +46,8 @@ export interface AutomlOptions {
    * so the result is the same for any worker count and seed.
    */
   readonly deterministicTrials?: number;
+  /** How configurations are proposed after the portfolio: 'tpe' (default) or 'random'. */
+  readonly sampler?: 'tpe' | 'random';
   /** Most members the ensemble may pick (with repeats). Default 25; 1 = no ensemble. */
   readonly ensembleSize?: number;
   readonly source?: string;
@@ -54,6 +57,8 @@ export interface AutomlOptions {
   /** Called as soon as a trial ends (to save it at once) and for progress. */
   readonly onTrial?: (trial: FinishedTrial) => void;
   readonly onEvent?: (event: AutomlEvent) => void;
+  /** Most memory one trial's fit may need (estimated before it starts), MB. Default 2048. */
+  readonly memoryLimitMB?: number;
   /** Milliseconds clock; injectable for tests. */
   readonly now?: () => number;
   /** When the budget started on that clock (default: now), e.g. at process start so reading the data counts. */
@@ -222,7 +227,7 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
   const searchPlan = buildSpace({ task, nRows: frame.nRows, nCols: frame.nCols, models: options.models });
   const study = new Study({
     space: searchPlan.space,
-    sampler: new TpeSampler(),
+    sampler: options.sampler === 'random' ? new RandomSampler() : new TpeSampler(),
     direction: metric.higherIsBetter ? 'maximize' : 'minimize',
     seed,
   });
@@ -278,7 +283,7 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
   const maxTrials = options.deterministicTrials ?? Infinity;
   /** Seconds kept for ensembling, the refit and writing: grows with what the best trials cost to fit. */
   const reserve = (): number => {
-    const k = folds.length;
+    const k = plan.folds;
     const top = kept.slice(0, 5);
     const perFit = top.reduce((a, t) => a + t.fitSeconds / Math.max(1, t.foldScores.length), 0);
     // A refit sees k/(k-1) times the rows of a fold fit; the likely members refit side by side.
@@ -296,6 +301,7 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
     readonly baseline: boolean;
     readonly promise: Promise<{ id: number; result?: TrialResult; error?: unknown }>;
   }
+  const memoryLimit = options.memoryLimitMB ?? 2048;
   const running = new Map<number, Running>();
   // --trials counts the whole run, resumed trials included.
   let searchTrials = logs.filter((t) => !t.baseline).length;
@@ -323,10 +329,19 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
     if (!baseline) searchTrials++;
     const pipeline = baseline ? { steps: [{ technique: 'constant' }] } : pipelineFor(config);
     const id = nextId++;
-    const promise = runner.run({ id, spec: pipeline, peers: baseline ? [] : peers(), prune: !baseline }).then(
-      (result) => ({ id, result }),
-      (error: unknown) => ({ id, error }),
-    );
+    const need = estimateFitBytes(frame, pipeline, folds[0]?.train.length ?? frame.nRows) / 2 ** 20;
+    const promise =
+      need > memoryLimit
+        ? Promise.resolve({
+            id,
+            error: new Error(
+              `skipped: this pipeline would need about ${Math.round(need)} MB per fit (limit ${Math.round(memoryLimit)} MB)`,
+            ),
+          })
+        : runner.run({ id, spec: pipeline, peers: baseline ? [] : peers(), prune: !baseline }).then(
+            (result) => ({ id, result }),
+            (error: unknown) => ({ id, error }),
+          );
     running.set(id, { id, studyNumber, config, pipeline, baseline, promise });
   };
 
@@ -546,7 +561,18 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
       title: metric.title,
       why: options.metric ? 'chosen by you (--metric)' : `the usual measure for ${task} targets`,
     },
-    validation: { plan, searchRows: search.length, holdoutRows: holdout.length, why: holdoutWhy },
+    validation: {
+      plan:
+        folds.length > plan.folds && plan.kind === 'kfold'
+          ? {
+              ...plan,
+              why: `${plan.why} With so few rows one split is noisy, so the ${plan.folds} folds are drawn ${folds.length / plan.folds} times and every score averages all ${folds.length} fits.`,
+            }
+          : plan,
+      searchRows: search.length,
+      holdoutRows: holdout.length,
+      why: holdoutWhy,
+    },
     search: {
       models: searchPlan.models,
       skipped: searchPlan.skipped,
@@ -557,8 +583,7 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
       failed: count('failed'),
       cut: count('cut'),
       resumed,
-      sampler:
-        'portfolio of known-good configurations first, then TPE (constant liar for parallel trials); weak trials pruned after their first folds (successive halving)',
+      sampler: `portfolio of known-good configurations first, then ${options.sampler === 'random' ? 'random search' : 'TPE (constant liar for parallel trials)'}; weak trials pruned after their first folds (successive halving)`,
     },
     ensemble: {
       members: members.map((m) => ({ trial: m.trial.id, name: m.trial.name, weight: m.weight })),
@@ -569,7 +594,11 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
     holdout: holdoutReport,
     model: describeModel(pipeline),
     timings,
-    warnings: [...warnings, ...searchPlan.skipped.map((s) => `${s.model} left out of the search: ${s.why}`)],
+    warnings: [
+      ...warnings,
+      ...searchPlan.skipped.map((s) => `${s.model} left out of the search: ${s.why}`),
+      ...memorySkips(logs),
+    ],
     seconds: Math.round(elapsed() * 1000) / 1000,
     budget,
   };
@@ -587,6 +616,15 @@ function resumable(trials: readonly FinishedTrial[], deterministic: boolean): Fi
   let run = 0;
   while (run < sorted.length && sorted[run].id === run) run++;
   return sorted.slice(0, run - (run % BATCH));
+}
+
+/** One journal line for the trials skipped on their memory estimate. */
+function memorySkips(logs: readonly TrialLog[]): string[] {
+  const skipped = logs.filter((t) => t.error?.startsWith('skipped:'));
+  if (!skipped.length) return [];
+  return [
+    `${skipped.length} trial(s) skipped before fitting because of their memory estimate, e.g. ${skipped[0].name}: ${skipped[0].error}`,
+  ];
 }
 
 function rank(t: TrialLog): number {
@@ -675,6 +713,11 @@ function splitHoldout(
   };
 }
 
+/** How many times k-fold cross-validation is repeated on `rows` search rows. */
+export function repeatsFor(rows: number): number {
+  return rows < 2000 ? 3 : 1;
+}
+
 /** The validation folds on the search rows, as frame row indices. */
 function makeFolds(
   frame: Frame,
@@ -709,11 +752,17 @@ function makeFolds(
     );
   } else fold = kFoldAssignment(m, plan.folds, seed, labels);
   const out: Fold[] = [];
-  for (let f = 0; f < plan.folds; f++) {
-    const train: number[] = [];
-    const test: number[] = [];
-    for (let t = 0; t < m; t++) (fold[t] === f ? test : train).push(search[t]);
-    out.push({ train: Int32Array.from(train), test: Int32Array.from(test) });
+  // Few rows make one k-fold's scores noisy enough that the search chases noise: small data
+  // is cut into folds several times over (fits are cheap there), and scores average over all.
+  const repeats = plan.kind === 'kfold' ? repeatsFor(m) : 1;
+  for (let r = 0; r < repeats; r++) {
+    const assign = r === 0 ? fold : kFoldAssignment(m, plan.folds, seed + 1009 * r, labels);
+    for (let f = 0; f < plan.folds; f++) {
+      const train: number[] = [];
+      const test: number[] = [];
+      for (let t = 0; t < m; t++) (assign[t] === f ? test : train).push(search[t]);
+      out.push({ train: Int32Array.from(train), test: Int32Array.from(test) });
+    }
   }
   return out;
 }

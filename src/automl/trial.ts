@@ -68,7 +68,9 @@ export function evaluateTrial(
 ): TrialResult {
   const width = predictionWidth(data.task, data.classes);
   const n = data.frame.nRows;
-  const oof = new Float64Array(n * width).fill(NaN);
+  // Repeated folds score a row more than once: its out-of-fold prediction is the average.
+  const oof = new Float64Array(n * width);
+  const seen = new Uint16Array(n);
   const hold = new Float64Array(data.holdout.length * width);
   const holdFrame = data.holdout.length ? data.frame.take(data.holdout) : undefined;
   const foldScores: number[] = [];
@@ -84,7 +86,10 @@ export function evaluateTrial(
     });
     fitSeconds += (performance.now() - t0) / 1000;
     const p = flat(pipeline.predict(data.frame.take(test)), width);
-    for (let t = 0; t < test.length; t++) for (let c = 0; c < width; c++) oof[test[t] * width + c] = p[t * width + c];
+    for (let t = 0; t < test.length; t++) {
+      seen[test[t]]++;
+      for (let c = 0; c < width; c++) oof[test[t] * width + c] += p[t * width + c];
+    }
     foldScores.push(scoreRows(data, test, p));
     if (holdFrame) {
       const h = flat(pipeline.predict(holdFrame), width);
@@ -94,6 +99,8 @@ export function evaluateTrial(
     if (f + 1 < data.folds.length && prune?.(f + 1, mean)) return { foldScores, score: mean, fitSeconds, pruned: true };
   }
   const score = foldScores.reduce((a, b) => a + b, 0) / foldScores.length;
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < width; c++) oof[i * width + c] = seen[i] ? oof[i * width + c] / seen[i] : NaN;
   return { foldScores, score, oof, holdout: holdFrame ? hold : undefined, fitSeconds, pruned: false };
 }
 

@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { automl, type AutomlEvent, type FinishedTrial, type TrialLog } from '../automl/automl.js';
@@ -28,6 +28,7 @@ interface AutomlFlags extends ReadFlags {
   deterministic?: boolean;
   trials: string;
   ensembleSize: string;
+  sampler: string;
   resume?: string;
   json?: boolean;
 }
@@ -48,6 +49,7 @@ interface RunFile {
   readonly deterministic?: boolean;
   readonly trials?: number;
   readonly ensembleSize: number;
+  readonly sampler?: 'tpe' | 'random';
 }
 
 const TASKS = ['binary', 'multiclass', 'regression'];
@@ -120,6 +122,7 @@ export function automlCommand(): Command {
     .option('--models <ids>', 'comma-separated model techniques to search (default: all that fit the task)')
     .option('--deterministic', 'count trials instead of watching the clock: same result for any --workers')
     .option('--trials <n>', 'search trials with --deterministic', '30')
+    .option('--sampler <name>', 'tpe or random, after the portfolio', 'tpe')
     .option('--ensemble-size <n>', 'most picks of the greedy ensemble (1 = best single model)', '25')
     .option('--resume <dir>', 'continue the run in this folder (its data and settings), keeping its finished trials')
     .option('--json', 'print the journal as JSON instead of a summary');
@@ -155,8 +158,11 @@ export function automlCommand(): Command {
       const ensembleSize = Number(flags.ensembleSize);
       if (!(Number.isInteger(ensembleSize) && ensembleSize > 0))
         throw new GlassboxError(`--ensemble-size must be a positive whole number, got "${flags.ensembleSize}"`);
+      if (flags.sampler !== 'tpe' && flags.sampler !== 'random')
+        throw new GlassboxError(`--sampler must be tpe or random, got "${flags.sampler}"`);
       run = {
         format: 'glassbox-automl-run',
+        sampler: flags.sampler,
         data: resolve(dataArg),
         read: {
           sep: flags.sep,
@@ -218,6 +224,9 @@ export function automlCommand(): Command {
           models: list(run.models),
           ...(run.deterministic ? { deterministicTrials: run.trials } : {}),
           ensembleSize: run.ensembleSize,
+          ...(run.sampler ? { sampler: run.sampler } : {}),
+          // Half the machine's memory, shared by the trials running side by side.
+          memoryLimitMB: totalmem() / 2 ** 21 / workers,
           source: run.data,
           inferences: read.columns,
           resume: previous,

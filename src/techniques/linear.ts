@@ -183,7 +183,8 @@ export const linear: Technique = {
       min: 0,
       description:
         'L1 penalty (elastic net, by coordinate descent): sets weak coefficients exactly to zero. In the same units as l2 (scikit-learn ElasticNet: l1 = n·alpha·l1_ratio, l2 = n·alpha·(1 - l1_ratio)).',
-      search: { type: 'float', low: 1e-4, high: 1e2, log: true },
+      // Zero keeps the fast smooth solver; a few strengths on a log scale cover sparse models.
+      search: { type: 'choice', values: [0, 0.3, 3, 30, 300] },
     },
     fitIntercept: { type: 'boolean', default: true, description: 'Learn a constant term.' },
     maxIter: { type: 'integer', default: 1000, min: 1, description: 'Most L-BFGS iterations.' },

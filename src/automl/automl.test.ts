@@ -6,7 +6,8 @@ import { loadBundle } from '../export/bundle.js';
 import { contains } from '../search/space.js';
 import type { Technique } from '../techniques/contract.js';
 import { register } from '../techniques/registry.js';
-import { automl, type AutomlOptions, type FinishedTrial } from './automl.js';
+import { automl, planValidation, type AutomlOptions, type FinishedTrial } from './automl.js';
+import { numericColumn } from '../data/frame.js';
 import { portfolio } from './portfolio.js';
 import { InProcessRunner } from './runner.js';
 import { buildSpace, pipelineFor } from './space.js';
@@ -142,5 +143,61 @@ describe('automl on Pima diabetes', async () => {
     expect(r.journal.search.trials).toBeGreaterThan(0);
     expect(r.journal.search.trials).toBeLessThan(10);
     expect(r.pipeline.predict(frame.slice(0, 5)).n).toBe(5);
+  });
+});
+
+describe('automl validation design', async () => {
+  const base = await readDataset('diabetes.csv');
+  const n = base.nRows;
+  // 60 made-up customers and a made-up week per row, to split on.
+  const frame = base
+    .with(
+      numericColumn(
+        'customer',
+        Float64Array.from({ length: n }, (_, i) => (i * 7) % 60),
+      ),
+    )
+    .with(
+      numericColumn(
+        'week',
+        Float64Array.from({ length: n }, (_, i) => (i * 13) % 100),
+      ),
+    );
+  const y = Float64Array.from((frame.get('Outcome') as { values: Float64Array }).values);
+
+  it('stratified: holdout and search rows partition the data; folds partition the search rows (repeated)', () => {
+    const v = planValidation(frame, y, 'binary', 1, {});
+    expect(v.holdout.length + v.search.length).toBe(n);
+    expect(new Set([...v.holdout, ...v.search]).size).toBe(n);
+    expect(v.folds).toHaveLength(15);
+    const tested = new Int32Array(n);
+    for (const f of v.folds.slice(0, 5)) for (const i of f.test) tested[i]++;
+    for (const i of v.search) expect(tested[i]).toBe(1);
+    for (const i of v.holdout) expect(tested[i]).toBe(0);
+    // Class shares kept in the holdout.
+    const share = (rows: Int32Array): number => rows.reduce((a, i) => a + y[i], 0) / rows.length;
+    expect(Math.abs(share(v.holdout) - share(v.search))).toBeLessThan(0.01);
+  });
+
+  it('groups never straddle the holdout or a fold', () => {
+    const v = planValidation(frame, y, 'binary', 1, { groupColumn: 'customer' });
+    const g = (frame.get('customer') as { values: Float64Array }).values;
+    const held = new Set(Array.from(v.holdout, (i) => g[i]));
+    for (const i of v.search) expect(held.has(g[i])).toBe(false);
+    for (const f of v.folds) {
+      const test = new Set(Array.from(f.test, (i) => g[i]));
+      for (const i of f.train) expect(test.has(g[i])).toBe(false);
+    }
+  });
+
+  it('time: the holdout is the latest rows and every fold trains on the past only', () => {
+    const v = planValidation(frame, y, 'binary', 1, { timeColumn: 'week' });
+    const t = (frame.get('week') as { values: Float64Array }).values;
+    const latestSearch = Math.max(...Array.from(v.search, (i) => t[i]));
+    for (const i of v.holdout) expect(t[i]).toBeGreaterThanOrEqual(latestSearch);
+    for (const f of v.folds) {
+      const lastTrain = Math.max(...Array.from(f.train, (i) => t[i]));
+      for (const i of f.test) expect(t[i]).toBeGreaterThan(lastTrain);
+    }
   });
 });

@@ -200,12 +200,7 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
   const better = (a: number, b: number): boolean => sign * a < sign * b;
 
   // Validation: a holdout the search never sees, folds on the rest.
-  const { holdout, search, holdoutWhy } = splitHoldout(frame, y, task, seed, options);
-  const plan = chooseValidation(search.length, {
-    ...(options.groupColumn ? { groupColumn: options.groupColumn } : {}),
-    ...(options.timeColumn ? { timeColumn: options.timeColumn } : {}),
-  });
-  const folds = makeFolds(frame, y, task, search, plan, seed, options);
+  const { holdout, search, holdoutWhy, plan, folds } = planValidation(frame, y, task, seed, options);
   // A group column says which rows belong together; it is not a feature to learn from.
   const roled = frame.withRole(options.target, 'target');
   const data: TrialData = {
@@ -672,13 +667,32 @@ function columnNumbers(frame: Frame, name: string): Float64Array {
   return c.values;
 }
 
+/**
+ * The whole validation design: the holdout rows the search never sees, then folds on the rest
+ * (k-fold, repeated on small data; group k-fold; forward in time), as frame row indices.
+ */
+export function planValidation(
+  frame: Frame,
+  y: Float64Array,
+  task: Task,
+  seed: number,
+  options: Pick<AutomlOptions, 'groupColumn' | 'timeColumn'>,
+): { holdout: Int32Array; search: Int32Array; holdoutWhy: string; plan: ValidationPlan; folds: Fold[] } {
+  const { holdout, search, holdoutWhy } = splitHoldout(frame, y, task, seed, options);
+  const plan = chooseValidation(search.length, {
+    ...(options.groupColumn ? { groupColumn: options.groupColumn } : {}),
+    ...(options.timeColumn ? { timeColumn: options.timeColumn } : {}),
+  });
+  return { holdout, search, holdoutWhy, plan, folds: makeFolds(frame, y, task, search, plan, seed, options) };
+}
+
 /** Sets aside the rows the search never sees: stratified at random, whole groups, or the latest rows. */
 function splitHoldout(
   frame: Frame,
   y: Float64Array,
   task: Task,
   seed: number,
-  options: AutomlOptions,
+  options: Pick<AutomlOptions, 'groupColumn' | 'timeColumn'>,
 ): { holdout: Int32Array; search: Int32Array; holdoutWhy: string } {
   const n = frame.nRows;
   const all = Int32Array.from({ length: n }, (_, i) => i);
@@ -726,7 +740,7 @@ function makeFolds(
   search: Int32Array,
   plan: ValidationPlan,
   seed: number,
-  options: AutomlOptions,
+  options: Pick<AutomlOptions, 'groupColumn' | 'timeColumn'>,
 ): Fold[] {
   const m = search.length;
   const back = (local: ArrayLike<number>): Int32Array => Int32Array.from(local, (i) => search[i]);

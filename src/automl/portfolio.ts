@@ -19,6 +19,8 @@ const PORTFOLIO: readonly Readonly<Params>[] = [
     'gbdt.colsampleByTree': 0.8,
   },
   { model: 'random-forest' },
+  // Small trees, many of them: nearly additive data (churn, credit scoring) prefers these.
+  { model: 'gbdt', 'gbdt.learningRate': 0.05, 'gbdt.numRounds': 300, 'gbdt.maxLeaves': 4, 'gbdt.minSamplesLeaf': 50 },
   { model: 'gbdt', 'gbdt.learningRate': 0.1, 'gbdt.numRounds': 150, 'gbdt.maxLeaves': 15, 'gbdt.minSamplesLeaf': 40 },
   { model: 'extra-trees' },
   {

@@ -255,7 +255,8 @@ export const gbdt: Technique = {
       min: 2,
       max: 4096,
       description: 'Leaves per tree (trees grow best-first up to this).',
-      search: { type: 'int', low: 8, high: 256, log: true },
+      // From stumps-like trees (nearly additive data) to deep ones.
+      search: { type: 'int', low: 4, high: 256, log: true },
     },
     maxDepth: {
       type: 'optional-number',

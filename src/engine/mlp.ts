@@ -746,6 +746,7 @@ export function fitMlp(
   const history = { train: [] as number[], valid: [] as number[] };
   let best = Infinity;
   let bestEpoch = 0;
+  let bestLoss = Infinity;
   let since = 0;
   let bestWeights = paramsOf().map((a) => a.slice());
   let lr = params.learningRate;
@@ -774,17 +775,21 @@ export function fitMlp(
     history.train.push(lossSum / Math.max(weightSum, 1e-300));
     lr *= params.lrDecay;
     if (validRows.length > 0) {
-      const vl =
-        params.stopOn === 'score'
-          ? -heldOutScore({ layers, output }, Xv, y, w, validRows)
-          : meanLoss({ layers, output }, Xv, y, w, validRows);
+      // Lower is better for both: the loss, or minus the score (accuracy / R²).
+      const loss = meanLoss({ layers, output }, Xv, y, w, validRows);
+      const vl = params.stopOn === 'score' ? -heldOutScore({ layers, output }, Xv, y, w, validRows) : loss;
       history.valid.push(vl);
-      if (best === Infinity || vl < best - params.tol) {
-        best = vl;
+      const improved = best === Infinity || vl < best - params.tol;
+      // A score moves in steps of one row: among epochs that tie on it, the lower loss is the better model.
+      const keep = improved || (params.stopOn === 'score' && (vl < best || (vl === best && loss < bestLoss)));
+      if (keep) {
+        best = Math.min(best, vl);
+        bestLoss = loss;
         bestEpoch = epoch + 1;
-        since = 0;
         bestWeights = paramsOf().map((a) => a.slice());
-      } else if (++since >= params.patience) break;
+      }
+      if (improved) since = 0;
+      else if (++since >= params.patience) break;
     }
   }
   if (validRows.length > 0) {

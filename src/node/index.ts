@@ -7,3 +7,4 @@ export { fileSource, checkReadable } from './source.js';
 export { writeFileAtomic, readJsonFile, freshDir } from './files.js';
 export { WorkerHistogramPool } from './histogram-pool.js';
 export { WorkerForestPool } from './forest-pool.js';
+export { WorkerTrialPool } from './trial-pool.js';

@@ -62,6 +62,9 @@ describe('automl search space', () => {
     const configs = portfolio(space);
     expect(configs.length).toBeGreaterThan(5);
     for (const c of configs) expect(contains(space, c)).toBe(true);
+    // A forest's "decided from the data" share of features is scikit-learn's square-root rule.
+    const rf = portfolio(space, { task: 'binary', features: 16 }).find((c) => c.model === 'random-forest');
+    expect(rf?.['random-forest.maxFeatures']).toBe(0.25);
     const te = pipelineFor({ model: 'linear', encoder: 'target-encode', 'target-encode.smoothing': 3 });
     const ids = te.steps.map((s) => s.technique);
     expect(ids.indexOf('target-encode')).toBeLessThan(ids.indexOf('standard-scale'));

@@ -226,7 +226,7 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
     direction: metric.higherIsBetter ? 'maximize' : 'minimize',
     seed,
   });
-  const fixed: Params[] = portfolio(searchPlan.space);
+  const fixed: Params[] = portfolio(searchPlan.space, { task, features: data.frame.features().length });
   const logs: FinishedTrial[] = [];
   const kept: FinishedTrial[] = [];
   let best: FinishedTrial | undefined;

@@ -1,5 +1,6 @@
 import type { SearchSpace } from '../techniques/contract.js';
 import { technique } from '../techniques/registry.js';
+import type { Task } from '../techniques/contract.js';
 import { isActive, type Params, type Space } from '../search/space.js';
 
 /**
@@ -38,13 +39,19 @@ const PORTFOLIO: readonly Readonly<Params>[] = [
 ];
 
 /** The portfolio for a space: entries whose model is in it, completed with defaults. */
-export function portfolio(space: Space): Params[] {
+/** What a default decided from the data (a null in the schema) needs to know. */
+export interface DataShape {
+  readonly task: Task;
+  readonly features: number;
+}
+
+export function portfolio(space: Space, shape?: DataShape): Params[] {
   const modelDim = space.find((d) => d.name === 'model');
   const models = modelDim?.dist.type === 'choice' ? modelDim.dist.values : [];
   const out: Params[] = [];
   for (const partial of PORTFOLIO) {
     if (!models.includes(partial.model)) continue;
-    const full = completeConfig(space, partial);
+    const full = completeConfig(space, partial, shape);
     if (full && !out.some((o) => JSON.stringify(o) === JSON.stringify(full))) out.push(full);
   }
   return out;
@@ -63,7 +70,7 @@ function fit(dist: SearchSpace, v: unknown): string | number | boolean | undefin
  * hand-written configuration is a full point of the space (the sampler learns from it like any
  * other). Undefined when partial names something the space does not have.
  */
-export function completeConfig(space: Space, partial: Readonly<Params>): Params | undefined {
+export function completeConfig(space: Space, partial: Readonly<Params>, shape?: DataShape): Params | undefined {
   const out: Params = {};
   for (let i = 0; i < space.length; i++) {
     const d = space[i];
@@ -75,6 +82,11 @@ export function completeConfig(space: Space, partial: Readonly<Params>): Params 
         const dot = d.name.lastIndexOf('.');
         const spec = technique(d.name.slice(0, dot)).params[d.name.slice(dot + 1)];
         v = spec?.default;
+        // "Decided from the data": the share of features a forest tries is scikit-learn's rule.
+        if (v === null && d.name.endsWith('.maxFeatures') && shape)
+          v = shape.task === 'regression' ? 1 : Math.sqrt(shape.features) / Math.max(1, shape.features);
+        else if (v === null && d.dist.type !== 'choice')
+          v = d.dist.log ? Math.sqrt(d.dist.low * d.dist.high) : (d.dist.low + d.dist.high) / 2;
       }
     }
     const value = fit(d.dist, v);

@@ -19,7 +19,7 @@ async function run(frame: Frame, extra: Partial<AutomlOptions> = {}): Promise<Aw
   return automl(
     frame,
     { target: 'Outcome', seed: 3, deterministicTrials: 6, ...FAST, ...extra },
-    new InProcessRunner(true),
+    new InProcessRunner(),
   );
 }
 
@@ -141,7 +141,7 @@ describe('automl on Pima diabetes', async () => {
     const r = await automl(
       frame,
       { target: 'Outcome', seed: 1, timeBudget: 30, ...FAST, now: () => (t += 2000) },
-      new InProcessRunner(true),
+      new InProcessRunner(),
     );
     expect(r.journal.search.trials).toBeGreaterThan(0);
     expect(r.journal.search.trials).toBeLessThan(10);

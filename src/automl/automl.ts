@@ -24,7 +24,7 @@ import { portfolio } from './portfolio.js';
 import { prepareTarget } from './prepare.js';
 import { TrialCut, type TrialRunner } from './runner.js';
 import { buildSpace, describeConfig, pipelineFor } from './space.js';
-import { predictionWidth, scoreRows, type Fold, type TrialData, type TrialResult } from './trial.js';
+import { predictionWidth, scoreRows, scoreValues, type Fold, type TrialData, type TrialResult } from './trial.js';
 
 export interface AutomlOptions {
   readonly target: string;
@@ -304,7 +304,7 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
   if (!done.has(JSON.stringify({ model: 'constant' }))) pending.push({ config: { model: 'constant' }, baseline: true });
   for (const c of fixed) if (!done.has(JSON.stringify(c))) pending.push({ config: c, baseline: false });
 
-  const launch = (): void => {
+  const launch = (): Running => {
     const next = pending.shift();
     let config: Params;
     let studyNumber: number | null = null;
@@ -337,7 +337,9 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
             (result) => ({ id, result }),
             (error: unknown) => ({ id, error }),
           );
-    running.set(id, { id, studyNumber, config, pipeline, baseline, promise });
+    const r: Running = { id, studyNumber, config, pipeline, baseline, promise };
+    running.set(id, r);
+    return r;
   };
 
   const finish = (r: Running, outcome: { result?: TrialResult; error?: unknown }, state?: TrialState): void => {
@@ -398,8 +400,7 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
       // Fixed batches, told in trial order: timing and worker count decide nothing.
       const group: Running[] = [];
       while (group.length < BATCH && (pending[0]?.baseline || searchTrials < maxTrials)) {
-        launch();
-        group.push([...running.values()].pop() as Running);
+        group.push(launch());
       }
       if (!group.length) break;
       const outcomes = await Promise.all(group.map((g) => g.promise));
@@ -446,8 +447,7 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
       for (let c = 0; c < width; c++) out[t * width + c] = oof[scored[t] * width + c];
     return out;
   };
-  const lossOf = (pred: Float64Array): number =>
-    sign * scoreRows({ ...data, y: yScored }, identity(scored.length), pred);
+  const lossOf = (pred: Float64Array): number => sign * scoreValues(data, yScored, pred);
   const size = Math.max(1, options.ensembleSize ?? 25);
   const ensembleDeadline = deadline - Math.max(0.5, reserve() - 1) * 1000;
   const sel =
@@ -626,7 +626,8 @@ function rank(t: TrialLog): number {
   return t.state === 'complete' ? 0 : t.state === 'pruned' ? 1 : 2;
 }
 
-function strip(t: FinishedTrial): TrialLog {
+/** A trial without its predictions: what the leaderboard and trials.jsonl hold. */
+export function strip(t: FinishedTrial): TrialLog {
   const { oof, holdout, ...rest } = t;
   void oof;
   void holdout;
@@ -639,10 +640,6 @@ function firstLine(s: string): string {
 
 function fmt(v: number): string {
   return Number.isFinite(v) ? v.toFixed(4) : String(v);
-}
-
-function identity(n: number): Int32Array {
-  return Int32Array.from({ length: n }, (_, i) => i);
 }
 
 /** Rows that have an out-of-fold prediction (all search rows for k-fold; the scored blocks for time folds). */

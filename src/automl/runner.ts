@@ -1,3 +1,4 @@
+import { metricSpec } from '../evaluate/metrics.js';
 import type { FittedJSON } from '../techniques/contract.js';
 import type { PipelineSpec } from '../techniques/pipeline.js';
 import { SuccessiveHalvingPruner } from '../search/pruner.js';
@@ -59,8 +60,9 @@ export function shouldPruneAt(peers: readonly (readonly number[])[], folds: numb
   return FOLD_PRUNER.shouldPrune(me, [...records, me]);
 }
 
-/** Runs one trial where it is called; `sign` turns the metric into lower-is-better. */
-export function runTrial(data: TrialData, request: TrialRequest, sign: 1 | -1): TrialResult {
+/** Runs one trial where it is called; the pruner compares running means with lower as better. */
+export function runTrial(data: TrialData, request: TrialRequest): TrialResult {
+  const sign = metricSpec(data.metric, data.task).higherIsBetter ? -1 : 1;
   return evaluateTrial(
     data,
     request.spec,
@@ -72,11 +74,6 @@ export function runTrial(data: TrialData, request: TrialRequest, sign: 1 | -1): 
 export class InProcessRunner implements TrialRunner {
   readonly slots = 1;
   private data: TrialData | undefined;
-  private readonly sign: 1 | -1;
-
-  constructor(higherIsBetter: boolean) {
-    this.sign = higherIsBetter ? -1 : 1;
-  }
 
   init(data: TrialData): Promise<void> {
     this.data = data;
@@ -86,7 +83,7 @@ export class InProcessRunner implements TrialRunner {
   run(request: TrialRequest): Promise<TrialResult> {
     if (!this.data) return Promise.reject(new Error('runner not initialised'));
     try {
-      return Promise.resolve(runTrial(this.data, request, this.sign));
+      return Promise.resolve(runTrial(this.data, request));
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }

@@ -46,13 +46,20 @@ export function predictionWidth(task: Task, classes: readonly string[]): number 
   return task === 'regression' ? 1 : classes.length;
 }
 
-/** The metric of predictions `pred` (rows x width) against y at `rows`. */
-export function scoreRows(data: TrialData, rows: ArrayLike<number>, pred: Float64Array): number {
-  const y = new Float64Array(rows.length);
-  for (let t = 0; t < rows.length; t++) y[t] = data.y[rows[t]];
+/** The metric of predictions `pred` (rows x width) against the target values `y` of those rows. */
+export function scoreValues(data: Omit<TrialData, 'frame'>, y: Float64Array, pred: Float64Array): number {
   const k = predictionWidth(data.task, data.classes);
   const spec = metricSpec(data.metric, data.task);
   return data.task === 'regression' ? spec.compute(y, { values: pred, k: 1 }) : spec.compute(y, { proba: pred, k });
+}
+
+/** The metric of predictions `pred` (rows x width) against y at `rows`. */
+export function scoreRows(data: TrialData, rows: ArrayLike<number>, pred: Float64Array): number {
+  return scoreValues(
+    data,
+    Float64Array.from(rows, (i) => data.y[i]),
+    pred,
+  );
 }
 
 /**

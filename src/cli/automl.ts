@@ -2,9 +2,9 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { automl, type AutomlEvent, type FinishedTrial, type TrialLog } from '../automl/automl.js';
+import { automl, strip, type AutomlEvent, type FinishedTrial, type TrialLog } from '../automl/automl.js';
 import { GlassboxError } from '../data/errors.js';
-import { defaultMetric, metricSpec } from '../evaluate/metrics.js';
+import { defaultMetric } from '../evaluate/metrics.js';
 import { stringifyBundle } from '../export/bundle.js';
 import { freshDir, readJsonFile, writeFileAtomic } from '../node/files.js';
 import { readTable } from '../node/read-table.js';
@@ -192,18 +192,12 @@ export function automlCommand(): Command {
     const read = await readTable(run.data, readOptionsFrom(run.read));
     for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
     const task = run.task as Task | undefined;
-    // The metric's direction decides how the workers prune: settle it before they start.
-    const higher = run.metric
-      ? metricSpec(run.metric, task).higherIsBetter
-      : task
-        ? defaultMetric(task).higherIsBetter
-        : true;
     mkdirSync(join(out, 'predictions'), { recursive: true });
     if (!flags.resume) {
       writeFileAtomic(join(out, 'run.json'), JSON.stringify(run, null, 1) + '\n');
       writeFileSync(join(out, 'trials.jsonl'), '');
     }
-    const pool = new WorkerTrialPool(higher, workers);
+    const pool = new WorkerTrialPool(workers);
     const tty = process.stderr.isTTY === true;
     let lastDraw = 0;
     const metricName = run.metric ?? (task ? defaultMetric(task).name : 'score');
@@ -287,9 +281,7 @@ export function automlCommand(): Command {
 
 /** A trial as one line of trials.jsonl (its predictions live in predictions/trial-ID.f64). */
 function trialLine(t: FinishedTrial): string {
-  const { oof, holdout, ...log } = t;
-  void holdout;
-  return JSON.stringify({ ...log, ...(oof ? { oofLength: oof.length } : {}) }, (_, v: unknown) =>
+  return JSON.stringify({ ...strip(t), ...(t.oof ? { oofLength: t.oof.length } : {}) }, (_, v: unknown) =>
     typeof v === 'number' && Number.isNaN(v) ? 'NaN' : v,
   );
 }

@@ -18,8 +18,8 @@ describe('trials on worker threads', async () => {
       models: ['linear', 'gbdt', 'naive-bayes'],
       ensembleSize: 8,
     };
-    const one = new WorkerTrialPool(true, 1);
-    const two = new WorkerTrialPool(true, 2);
+    const one = new WorkerTrialPool(1);
+    const two = new WorkerTrialPool(2);
     try {
       const a = await automl(frame, options, one);
       const b = await automl(frame, options, two);
@@ -52,7 +52,7 @@ describe('trials on worker threads', async () => {
       metric: 'auc',
       seed: 1,
     };
-    const pool = new WorkerTrialPool(true, 1);
+    const pool = new WorkerTrialPool(1);
     try {
       await pool.init(data);
       // Far more rounds than the test waits for.

@@ -28,26 +28,23 @@ export class WorkerTrialPool implements TrialRunner {
   readonly slots: number;
   private readonly pool: Slot[] = [];
   private readonly queue: Job[] = [];
-  private init_: { data: TrialData; sign: 1 | -1 } | undefined;
-  private readonly higherIsBetter: boolean;
+  private data: TrialData | undefined;
   private closed = false;
 
-  constructor(higherIsBetter: boolean, workers = availableParallelism()) {
+  constructor(workers = availableParallelism()) {
     this.slots = Math.max(1, Math.floor(workers));
-    this.higherIsBetter = higherIsBetter;
   }
 
   async init(data: TrialData): Promise<void> {
-    this.init_ = { data, sign: this.higherIsBetter ? -1 : 1 };
+    this.data = data;
     for (let i = 0; i < this.slots; i++) this.pool.push(this.spawn());
     await Promise.all(this.pool.map((s) => s.ready));
   }
 
   private spawn(): Slot {
-    if (!this.init_) throw new Error('trial pool not initialised');
+    if (!this.data) throw new Error('trial pool not initialised');
     const worker = new Worker(workerModule('trial-worker.js'));
-    const { data, sign } = this.init_;
-    const { frame, ...rest } = data;
+    const { frame, ...rest } = this.data;
     const slot: Slot = { worker, ready: Promise.resolve(), job: undefined };
     slot.ready = new Promise<void>((resolve, reject) => {
       const onReady = (m: { id: number; ready?: boolean }): void => {
@@ -77,7 +74,7 @@ export class WorkerTrialPool implements TrialRunner {
       job?.reject(e);
       this.replace(slot);
     });
-    worker.postMessage({ type: 'init', data: { ...rest, columns: frame.columns }, sign });
+    worker.postMessage({ type: 'init', data: { ...rest, columns: frame.columns } });
     return slot;
   }
 

@@ -12,13 +12,11 @@ type Message =
   | {
       readonly type: 'init';
       readonly data: Omit<TrialData, 'frame'> & { readonly columns: Column[] };
-      readonly sign: 1 | -1;
     }
   | { readonly type: 'trial'; readonly request: TrialRequest }
   | { readonly type: 'refit'; readonly id: number; readonly spec: TrialRequest['spec'] };
 
 let data: TrialData | undefined;
-let sign: 1 | -1 = 1;
 
 function fail(id: number, e: unknown): void {
   parentPort?.postMessage({ id, error: e instanceof Error ? e.message : String(e) });
@@ -28,7 +26,6 @@ parentPort?.on('message', (m: Message) => {
   if (m.type === 'init') {
     const { columns, ...rest } = m.data;
     data = { ...rest, frame: new Frame(columns) };
-    sign = m.sign;
     parentPort?.postMessage({ id: -1, ready: true });
     return;
   }
@@ -36,7 +33,7 @@ parentPort?.on('message', (m: Message) => {
   if (!data) return fail(id, new Error('trial worker not initialised'));
   try {
     if (m.type === 'trial') {
-      const result = runTrial(data, m.request, sign);
+      const result = runTrial(data, m.request);
       const transfer = [result.oof?.buffer, result.holdout?.buffer].filter((b): b is ArrayBuffer => !!b);
       parentPort?.postMessage({ id, result }, transfer);
     } else parentPort?.postMessage({ id, steps: refit(data, m.spec) });

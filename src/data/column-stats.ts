@@ -1,6 +1,6 @@
 import { ID_NAME } from './column-builder.js';
 import type { Column } from './frame.js';
-import { sortedPresent } from '../engine/sorted.js';
+import { atMostOneValue, sortedPresent } from '../engine/sorted.js';
 
 /** Number of distinct non-missing values. */
 export function distinctCount(c: Column): number {
@@ -27,6 +27,22 @@ export function distinctCount(c: Column): number {
     case 'text':
       return new Set(c.values.filter((s) => s !== null)).size;
   }
+}
+
+/** A single distinct non-missing value, or none: the same answer as distinctCount(c) <= 1 in one pass. */
+export function isConstant(c: Column): boolean {
+  if (c.kind === 'numeric' || c.kind === 'datetime') return atMostOneValue(c.values);
+  if (c.kind === 'categorical') {
+    let first = -1;
+    for (let i = 0; i < c.codes.length; i++) {
+      const k = c.codes[i];
+      if (k < 0) continue;
+      if (first < 0) first = k;
+      else if (k !== first) return false;
+    }
+    return true;
+  }
+  return distinctCount(c) <= 1;
 }
 
 export function missingCount(c: Column): number {

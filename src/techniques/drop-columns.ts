@@ -1,4 +1,4 @@
-import { distinctCount, isIdLike, missingCount } from '../data/column-stats.js';
+import { isConstant, isIdLike, missingCount } from '../data/column-stats.js';
 import type { Frame } from '../data/frame.js';
 import type { FittedJSON, FittedTransformer, Params, Technique } from './contract.js';
 import { boolParam, colsParam, numParam, resolveParams } from './params.js';
@@ -69,7 +69,7 @@ export const dropColumns: Technique = {
     const maxMissing = numParam(params, 'maxMissing');
     for (const c of frame.features()) {
       if (named.has(c.name)) dropped.push({ column: c.name, reason: 'listed by you' });
-      else if (boolParam(params, 'constant') && distinctCount(c) <= 1)
+      else if (boolParam(params, 'constant') && isConstant(c))
         dropped.push({ column: c.name, reason: 'constant: one value or none' });
       else if (boolParam(params, 'idLike') && isIdLike(c))
         dropped.push({ column: c.name, reason: 'identifier-like: every value different' });

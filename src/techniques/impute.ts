@@ -1,4 +1,4 @@
-import { sortedPresent } from '../engine/sorted.js';
+import { medianPresent, sortedPresent } from '../engine/sorted.js';
 import { GlassboxError } from '../data/errors.js';
 import { categoricalColumn, numericColumn, type CategoricalColumn, type Column, type Frame } from '../data/frame.js';
 import type { FittedJSON, FittedTransformer, Params, Technique } from './contract.js';
@@ -18,10 +18,7 @@ const IS_MISSING = `function isMissing(v: number | string | null | undefined): b
 
 /** Median as numpy computes it: the mean of the two middle values for an even count. */
 export function median(values: Float64Array): number {
-  const v = sortedPresent(values);
-  if (v.length === 0) return NaN;
-  const h = v.length >> 1;
-  return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+  return medianPresent(values);
 }
 
 export function mean(values: Float64Array): number {

@@ -1,6 +1,5 @@
 import type { Rng } from '../random.js';
 import { MISSING_BIN, type FeatureBins } from '../gbdt/binning.js';
-import { partition } from '../gbdt/grower.js';
 import { SplitCandidate } from '../gbdt/split.js';
 import { leafOfBins, TreeBuilder, type Tree } from '../gbdt/tree.js';
 
@@ -66,30 +65,90 @@ export class ForestWorkspace {
   readonly sl2: Float64Array;
   readonly bestSl: Float64Array;
   readonly best = new SplitCandidate();
+  /** Right child's output sums while a node is split. */
+  readonly sr: Float64Array;
+  private pending: Pending[] = [];
+  private cur: Pending | undefined;
+
+  /**
+   * Per position of idx (not per row): the row's weight, weighted target (regression) or class,
+   * moved with idx when a node is partitioned, so the passes over a node read them in order.
+   */
+  readonly wa: Float64Array;
+  readonly ya: Float64Array;
+  readonly ca: Int32Array;
+  readonly tw: Float64Array;
+  readonly ty: Float64Array;
+  readonly tc: Int32Array;
+  /** Every weight is 1 (no bootstrap, no sample weights): a side's weight is its row count. */
+  unit = false;
+  /** The node's bins of the feature being tried, gathered by the first pass for the second. */
+  readonly gb: Uint8Array;
 
   constructor(n: number, p: number, outputs: number) {
     this.idx = new Int32Array(n);
     this.tmp = new Int32Array(n);
+    this.wa = new Float64Array(n);
+    this.ya = new Float64Array(n);
+    this.ca = new Int32Array(n);
+    this.tw = new Float64Array(n);
+    this.ty = new Float64Array(n);
+    this.tc = new Int32Array(n);
+    this.gb = new Uint8Array(n);
     this.hs = new Float64Array(256 * outputs);
     this.perm = new Int32Array(p);
     this.mark = new Uint8Array(p);
     this.sl = new Float64Array(outputs);
     this.sl2 = new Float64Array(outputs);
     this.bestSl = new Float64Array(outputs);
+    this.sr = new Float64Array(outputs);
+  }
+
+  /** The reusable stack of pending nodes. */
+  stack(D: number): Pending[] {
+    if (this.pending.length === 0) for (let k = 0; k < 64; k++) this.pending.push(new Pending(D));
+    return this.pending;
+  }
+
+  growStack(D: number): void {
+    for (let k = this.pending.length, end = 2 * k; k < end; k++) this.pending.push(new Pending(D));
+  }
+
+  current(D: number): Pending {
+    this.cur ??= new Pending(D);
+    return this.cur;
   }
 }
 
 const NO_FEATURES = new Int32Array(0);
 
-interface Pending {
-  node: number;
+/** A node waiting to be split; the stack's entries are reused, so growing allocates no object per node. */
+class Pending {
+  node = 0;
   /** Features constant over this node's rows (found in an ancestor). */
-  constant: Int32Array;
-  start: number;
-  end: number;
-  depth: number;
-  w: number;
-  s: Float64Array;
+  constant: Int32Array = NO_FEATURES;
+  start = 0;
+  end = 0;
+  depth = 0;
+  w = 0;
+  readonly s: Float64Array;
+  constructor(D: number) {
+    this.s = new Float64Array(D);
+  }
+
+  set(node: number, constant: Int32Array, start: number, end: number, depth: number, w: number, s: Float64Array): void {
+    this.node = node;
+    this.constant = constant;
+    this.start = start;
+    this.end = end;
+    this.depth = depth;
+    this.w = w;
+    this.s.set(s);
+  }
+
+  copy(o: Pending): void {
+    this.set(o.node, o.constant, o.start, o.end, o.depth, o.w, o.s);
+  }
 }
 
 /** Σ_d s_d² / w: the part of the weighted impurity a split can change. */
@@ -127,25 +186,54 @@ export function growForestTree(
   idx.set(rows.subarray(0, nRows));
   const rootS = new Float64Array(D);
   let rootW = 0;
+  const { wa, ya, ca } = ws;
+  let unit = true;
   for (let k = 0; k < nRows; k++) {
     const r = idx[k];
-    rootW += w[r];
-    if (data.cls) rootS[data.cls[r]] += w[r];
-    else rootS[0] += (data.y as Float64Array)[r] * w[r];
+    const wr = w[r];
+    wa[k] = wr;
+    unit &&= wr === 1;
+    rootW += wr;
+    if (data.cls) {
+      ca[k] = data.cls[r];
+      rootS[ca[k]] += wr;
+    } else {
+      ya[k] = (data.y as Float64Array)[r] * wr;
+      rootS[0] += ya[k];
+    }
   }
+  ws.unit = unit;
   const tree = new TreeBuilder();
-  const values: number[] = [];
+  let values = new Float64Array(64 * D);
   const addNode = (s: Float64Array, wt: number, count: number): number => {
-    for (let d = 0; d < D; d++) values.push(wt > 0 ? s[d] / wt : 0);
-    return tree.addLeaf(wt > 0 ? s[0] / wt : 0, count, wt);
+    const node = tree.addLeaf(wt > 0 ? s[0] / wt : 0, count, wt);
+    if ((node + 1) * D > values.length) {
+      const grown = new Float64Array(values.length * 2);
+      grown.set(values);
+      values = grown;
+    }
+    for (let d = 0; d < D; d++) values[node * D + d] = wt > 0 ? s[d] / wt : 0;
+    return node;
   };
   const minGain = Math.max(params.minImpurityDecrease * rootW, 0);
-  const stack: Pending[] = [
-    { node: addNode(rootS, rootW, nRows), constant: NO_FEATURES, start: 0, end: nRows, depth: 0, w: rootW, s: rootS },
-  ];
+  // Depth-first: at most one pending sibling per level, so the stack holds depth + 1 entries.
+  const stack = ws.stack(D);
+  let top = 0;
+  const root = stack[top++];
+  root.node = addNode(rootS, rootW, nRows);
+  root.constant = NO_FEATURES;
+  root.start = 0;
+  root.end = nRows;
+  root.depth = 0;
+  root.w = rootW;
+  root.s.set(rootS);
+  // The node being split, copied out of the stack entry its children will reuse.
+  const nd = ws.current(D);
+  const sr = ws.sr;
   const best = ws.best;
-  while (stack.length > 0) {
-    const nd = stack.pop() as Pending;
+  const n = data.n;
+  while (top > 0) {
+    nd.copy(stack[--top]);
     const count = nd.end - nd.start;
     if (
       (params.maxDepth > 0 && nd.depth >= params.maxDepth) ||
@@ -153,23 +241,13 @@ export function growForestTree(
       count < 2 * params.minSamplesLeaf
     )
       continue;
-    const constant = findSplit(data, nd, w, params, ws, rng);
+    const constant = findSplit(data, nd, params, ws, rng);
     // Gains within rounding of zero are not splits: a pure node stays a leaf.
     if (best.feature < 0 || best.gain <= minGain || best.gain <= 1e-12 * proxy(nd.s, nd.w, D)) continue;
     const f = best.feature;
-    const n = data.n;
     const fb = data.featureBins[f];
-    const mid = partition(
-      data.colBins.subarray(f * n, (f + 1) * n),
-      idx,
-      ws.tmp,
-      nd.start,
-      nd.end,
-      best,
-      fb.kind === 'categorical',
-    );
-    const sl = Float64Array.from(ws.bestSl);
-    const sr = new Float64Array(D);
+    const mid = partitionNode(data, f * n, ws, nd.start, nd.end, best, fb.kind === 'categorical');
+    const sl = ws.bestSl;
     for (let d = 0; d < D; d++) sr[d] = nd.s[d] - sl[d];
     const wl = best.leftH;
     const wr = nd.w - wl;
@@ -193,10 +271,11 @@ export function growForestTree(
       best.categorical ? best.catLeft : undefined,
     );
     // Right pushed first so the left child is grown next (the order does not change the tree).
-    stack.push({ node: right, constant, start: mid, end: nd.end, depth: nd.depth + 1, w: wr, s: sr });
-    stack.push({ node: left, constant, start: nd.start, end: mid, depth: nd.depth + 1, w: wl, s: sl });
+    if (top + 2 > stack.length) ws.growStack(D);
+    stack[top++].set(right, constant, mid, nd.end, nd.depth + 1, wr, sr);
+    stack[top++].set(left, constant, nd.start, mid, nd.depth + 1, wl, sl);
   }
-  return { tree: tree.finish(), values: Float64Array.from(values) };
+  return { tree: tree.finish(), values: values.slice(0, tree.n * D) };
 }
 
 /**
@@ -204,14 +283,7 @@ export function growForestTree(
  * weight; ws.bestSl = left output sums). Features are visited in random order until
  * `maxFeatures` of them were not constant in the node, as scikit-learn does.
  */
-function findSplit(
-  data: ForestData,
-  nd: Pending,
-  w: Float64Array,
-  params: ForestTreeParams,
-  ws: ForestWorkspace,
-  rng: Rng,
-): Int32Array {
+function findSplit(data: ForestData, nd: Pending, params: ForestTreeParams, ws: ForestWorkspace, rng: Rng): Int32Array {
   const best = ws.best;
   best.reset();
   const perm = ws.perm;
@@ -234,9 +306,7 @@ function findSplit(
     const f = perm[j];
     perm[j] = perm[i];
     perm[i] = f;
-    const varied = params.randomSplits
-      ? randomSplit(data, f, nd, w, params, ws, rng)
-      : bestSplit(data, f, nd, w, params, ws);
+    const varied = params.randomSplits ? randomSplit(data, f, nd, params, ws, rng) : bestSplit(data, f, nd, params, ws);
     if (varied) tried++;
     else {
       perm[i] = perm[nConst];
@@ -279,22 +349,20 @@ function offer(
 }
 
 /** Per-bin weights, counts and output sums of feature f over the node; returns the touched bins' count. */
-function accumulate(data: ForestData, f: number, nd: Pending, w: Float64Array, ws: ForestWorkspace): number {
+function accumulate(data: ForestData, f: number, nd: Pending, ws: ForestWorkspace): number {
   const { hw, hc, hs, touched, idx } = ws;
   const D = data.outputs;
   const col = data.colBins;
   const base = f * data.n;
   let nt = 0;
-  const cls = data.cls;
-  const y = data.y as Float64Array;
-  if (cls) {
+  const { wa, ya, ca } = ws;
+  if (data.cls) {
     // Classes: a bin's weight is the sum of its class weights, added up once per bin below
     // rather than once per row.
     for (let k = nd.start; k < nd.end; k++) {
-      const r = idx[k];
-      const b = col[base + r];
+      const b = col[base + idx[k]];
       if (hc[b]++ === 0) touched[nt++] = b;
-      hs[b * D + cls[r]] += w[r];
+      hs[b * D + ca[k]] += wa[k];
     }
     for (let t = 0; t < nt; t++) {
       const b = touched[t];
@@ -304,12 +372,10 @@ function accumulate(data: ForestData, f: number, nd: Pending, w: Float64Array, w
     }
   } else
     for (let k = nd.start; k < nd.end; k++) {
-      const r = idx[k];
-      const b = col[base + r];
+      const b = col[base + idx[k]];
       if (hc[b]++ === 0) touched[nt++] = b;
-      const wr = w[r];
-      hw[b] += wr;
-      hs[b] += y[r] * wr;
+      hw[b] += wa[k];
+      hs[b] += ya[k];
     }
   return nt;
 }
@@ -324,16 +390,9 @@ function clearBins(ws: ForestWorkspace, nt: number, D: number): void {
 }
 
 /** Random forest: the best threshold (numeric) or target-ordered category prefix of feature f. */
-function bestSplit(
-  data: ForestData,
-  f: number,
-  nd: Pending,
-  w: Float64Array,
-  params: ForestTreeParams,
-  ws: ForestWorkspace,
-): boolean {
+function bestSplit(data: ForestData, f: number, nd: Pending, params: ForestTreeParams, ws: ForestWorkspace): boolean {
   const D = data.outputs;
-  const nt = accumulate(data, f, nd, w, ws);
+  const nt = accumulate(data, f, nd, ws);
   const { hw, hc, hs, touched, order, key, sl } = ws;
   const fb = data.featureBins[f];
   const categorical = fb.kind === 'categorical';
@@ -407,23 +466,24 @@ function randomSplit(
   data: ForestData,
   f: number,
   nd: Pending,
-  w: Float64Array,
   params: ForestTreeParams,
   ws: ForestWorkspace,
   rng: Rng,
 ): boolean {
   const fb = data.featureBins[f];
-  if (fb.kind === 'categorical') return randomCategorySplit(data, f, nd, w, params, ws, rng);
+  if (fb.kind === 'categorical') return randomCategorySplit(data, f, nd, params, ws, rng);
   const D = data.outputs;
   const col = data.colBins;
   const base = f * data.n;
   const idx = ws.idx;
   // Pass 1 reads only: the node's range of bins and whether it has missing values.
+  const gb = ws.gb;
   let lo = 256;
   let hi = -1;
   let cM = 0;
   for (let k = nd.start; k < nd.end; k++) {
     const b = col[base + idx[k]];
+    gb[k] = b;
     if (b === MISSING_BIN) cM++;
     else {
       if (b < lo) lo = b;
@@ -441,16 +501,20 @@ function randomSplit(
     const rep = data.binMeans[f];
     const a = rep[lo];
     const u = a + rng.next() * (rep[hi] - a);
-    while (thr < hi - 1 && rep[thr + 1] <= u) thr++;
+    // The last bin in lo..hi-1 whose mean is <= u (binary search: a wide node spans up to 255 bins).
+    let a2 = lo;
+    let b2 = hi - 1;
+    while (a2 < b2) {
+      const m = (a2 + b2 + 1) >>> 1;
+      if (rep[m] <= u) a2 = m;
+      else b2 = m - 1;
+    }
+    thr = a2;
     // Missing values go to a random side.
     if (cM > 0) missingLeft = rng.next() < 0.5;
   }
   // Pass 2 sums only the left side: bins 0..thr, and the missing bin if it goes left.
-  const bits = ws.catWork;
-  bits.fill(0);
-  for (let b = 0; b <= thr; b++) bits[b >>> 5] |= 1 << (b & 31);
-  if (missingLeft) bits[MISSING_BIN >>> 5] |= 1 << (MISSING_BIN & 31);
-  const cl = leftSums(data, f, nd, w, ws, bits);
+  const cl = leftSums(data, nd, ws, thr, missingLeft, undefined);
   const wl = ws.leftWeight;
   const sl = ws.sl;
   const parent = proxy(nd.s, nd.w, D);
@@ -464,7 +528,6 @@ function randomCategorySplit(
   data: ForestData,
   f: number,
   nd: Pending,
-  w: Float64Array,
   params: ForestTreeParams,
   ws: ForestWorkspace,
   rng: Rng,
@@ -478,8 +541,10 @@ function randomCategorySplit(
   const order = ws.order;
   let m = 0;
   let hasMissing = false;
+  const gb = ws.gb;
   for (let k = nd.start; k < nd.end; k++) {
     const b = col[base + idx[k]];
+    gb[k] = b;
     const bit = 1 << (b & 31);
     if (seen[b >>> 5] & bit) continue;
     seen[b >>> 5] |= bit;
@@ -508,7 +573,7 @@ function randomCategorySplit(
   const missingLeft = hasMissing && m >= 2 ? rng.next() < 0.5 : false;
   if (missingLeft) cat[MISSING_BIN >>> 5] |= 1 << (MISSING_BIN & 31);
   // Pass 2 sums only the left side.
-  const cl = leftSums(data, f, nd, w, ws, cat);
+  const cl = leftSums(data, nd, ws, 0, false, cat);
   const wl = ws.leftWeight;
   const sl = ws.sl;
   if (missingLeft) cat[MISSING_BIN >>> 5] &= ~(1 << (MISSING_BIN & 31));
@@ -521,39 +586,142 @@ function randomCategorySplit(
 }
 
 /**
- * Output sums of the node's rows whose bin of feature f is in `bits` (a 256-bit set) into ws.sl,
- * their weight into ws.leftWeight; returns their count. Branch-free: with random splits which
- * side a row takes is a coin flip for the branch predictor.
+ * Output sums of the node's rows that go left into ws.sl, their weight into ws.leftWeight;
+ * returns their count. Left is bin <= thr (missing as missingLeft says) for a numeric feature,
+ * membership in `cat` (a 256-bit set) for a categorical one. Reads the bins the first pass
+ * gathered and the position-aligned weights and targets, all in order. Branch-free: with random
+ * splits which side a row takes is a coin flip for the branch predictor.
  */
 function leftSums(
   data: ForestData,
-  f: number,
   nd: Pending,
-  w: Float64Array,
   ws: ForestWorkspace,
-  bits: Int32Array,
+  thr: number,
+  missingLeft: boolean,
+  cat: Int32Array | undefined,
 ): number {
-  const col = data.colBins;
-  const base = f * data.n;
-  const idx = ws.idx;
-  const sl = ws.sl;
-  sl.fill(0);
+  const { gb, wa, ya, ca, sl } = ws;
+  for (let d = 0; d < sl.length; d++) sl[d] = 0;
   let wl = 0;
   let cl = 0;
-  const cls = data.cls;
-  const y = data.y as Float64Array;
-  for (let k = nd.start; k < nd.end; k++) {
-    const r = idx[k];
-    const b = col[base + r];
-    const left = (bits[b >>> 5] >>> (b & 31)) & 1;
-    const wr = w[r] * left;
-    wl += wr;
-    cl += left;
-    if (cls) sl[cls[r]] += wr;
-    else sl[0] += y[r] * wr;
+  // Missing values sit in the top bin, above every threshold: only a left-going missing bin needs a test.
+  const ml = missingLeft ? 1 : 0;
+  if (data.cls) {
+    if (cat)
+      for (let k = nd.start; k < nd.end; k++) {
+        const b = gb[k];
+        const left = (cat[b >>> 5] >>> (b & 31)) & 1;
+        const wr = wa[k] * left;
+        wl += wr;
+        cl += left;
+        sl[ca[k]] += wr;
+      }
+    else if (ws.unit) {
+      for (let k = nd.start; k < nd.end; k++) {
+        const b = gb[k];
+        const left = +(b <= thr) | (+(b === MISSING_BIN) & ml);
+        cl += left;
+        sl[ca[k]] += left;
+      }
+      wl = cl;
+    } else
+      for (let k = nd.start; k < nd.end; k++) {
+        const b = gb[k];
+        const left = +(b <= thr) | (+(b === MISSING_BIN) & ml);
+        const wr = wa[k] * left;
+        wl += wr;
+        cl += left;
+        sl[ca[k]] += wr;
+      }
+  } else {
+    // The regression sums in locals: a store to sl per row costs more than the sum.
+    let s0 = 0;
+    if (cat)
+      for (let k = nd.start; k < nd.end; k++) {
+        const b = gb[k];
+        const left = (cat[b >>> 5] >>> (b & 31)) & 1;
+        wl += wa[k] * left;
+        cl += left;
+        s0 += ya[k] * left;
+      }
+    else if (ws.unit) {
+      for (let k = nd.start; k < nd.end; k++) {
+        const b = gb[k];
+        const left = +(b <= thr) | (+(b === MISSING_BIN) & ml);
+        cl += left;
+        s0 += ya[k] * left;
+      }
+      wl = cl;
+    } else
+      for (let k = nd.start; k < nd.end; k++) {
+        const b = gb[k];
+        const left = +(b <= thr) | (+(b === MISSING_BIN) & ml);
+        wl += wa[k] * left;
+        cl += left;
+        s0 += ya[k] * left;
+      }
+    sl[0] = s0;
   }
   ws.leftWeight = wl;
   return cl;
+}
+
+/**
+ * Stable partition of the node's positions start..end by the split on the feature whose bins
+ * start at colBins[base], moving idx and the position-aligned weights and targets together;
+ * returns the first right position. Branch-free like the gradient-boosting partition.
+ */
+function partitionNode(
+  data: ForestData,
+  base: number,
+  ws: ForestWorkspace,
+  start: number,
+  end: number,
+  s: SplitCandidate,
+  categorical: boolean,
+): number {
+  const col = data.colBins;
+  const { idx, tmp, wa, tw } = ws;
+  const thr = s.binThreshold;
+  const cat = s.catLeft;
+  const dl = s.defaultLeft ? 1 : 0;
+  // The target array that travels: classes or weighted targets.
+  const cls = data.cls !== undefined;
+  // Unit weights stay 1 whatever the order: nothing to move.
+  const unit = ws.unit;
+  const { ya, ty, ca, tc } = ws;
+  let l = start;
+  let r = 0;
+  for (let k = start; k < end; k++) {
+    const row = idx[k];
+    const b = col[base + row];
+    const left = b === MISSING_BIN ? dl : categorical ? (cat[b >>> 5] >>> (b & 31)) & 1 : +(b <= thr);
+    // Written to both sides, one of them kept: position l <= k was already read.
+    idx[l] = row;
+    tmp[r] = row;
+    if (!unit) {
+      const wk = wa[k];
+      wa[l] = wk;
+      tw[r] = wk;
+    }
+    if (cls) {
+      const c = ca[k];
+      ca[l] = c;
+      tc[r] = c;
+    } else {
+      const y = ya[k];
+      ya[l] = y;
+      ty[r] = y;
+    }
+    l += left;
+    r += 1 - left;
+  }
+  // Plain loops: most nodes are small, where a subarray view and set() cost more than the copy.
+  for (let k = 0; k < r; k++) idx[l + k] = tmp[k];
+  if (!unit) for (let k = 0; k < r; k++) wa[l + k] = tw[k];
+  if (cls) for (let k = 0; k < r; k++) ca[l + k] = tc[k];
+  else for (let k = 0; k < r; k++) ya[l + k] = ty[k];
+  return l;
 }
 
 function sortAscending(a: Int32Array, m: number): void {
@@ -602,6 +770,11 @@ export function binMeans(values: readonly (Float64Array | null)[], colBins: Uint
       sum[b] += v[i];
       count[b]++;
     }
-    return sum.map((s, b) => (count[b] > 0 ? s / count[b] : 0));
+    // A bin no training row fell in (possible when bins come from a sample) takes the mean of
+    // the bin below, so the means never decrease and a threshold is found by binary search.
+    const out = new Float64Array(256);
+    let last = -Infinity;
+    for (let b = 0; b < 256; b++) out[b] = last = count[b] > 0 ? sum[b] / count[b] : last;
+    return out;
   });
 }

@@ -185,7 +185,8 @@ export function growTree(
     const s = leaf.split;
     const n = colBins.length / p;
     const mid = partition(
-      colBins.subarray(s.feature * n, (s.feature + 1) * n),
+      colBins,
+      s.feature * n,
       idx,
       ws.tmp,
       leaf.start,
@@ -262,9 +263,10 @@ export function growTree(
   };
 }
 
-/** Stable in-place partition of idx[start..end) by the split; returns the first right row. */
+/** Stable in-place partition of idx[start..end) by the split on the feature whose bins start at colBins[base]; returns the first right row. */
 export function partition(
-  column: Uint8Array,
+  colBins: Uint8Array,
+  base: number,
   idx: Int32Array,
   tmp: Int32Array,
   start: number,
@@ -282,7 +284,7 @@ export function partition(
   if (categorical) {
     for (let k = start; k < end; k++) {
       const row = idx[k];
-      const b = column[row];
+      const b = colBins[base + row];
       const left = b === MISSING_BIN ? dlBit : (cat[b >>> 5] >>> (b & 31)) & 1;
       idx[w] = row;
       tmp[r] = row;
@@ -292,7 +294,7 @@ export function partition(
   } else {
     for (let k = start; k < end; k++) {
       const row = idx[k];
-      const b = column[row];
+      const b = colBins[base + row];
       const left = b === MISSING_BIN ? dlBit : +(b <= thr);
       idx[w] = row;
       tmp[r] = row;

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLASSIFICATION_CASES, REGRESSION_CASES, prepareCase, type BenchTask } from './cases.js';
-import { PYTHON, requirePeers, runPeer, table } from './peers.js';
+import { PYTHON, requirePeers, runPeerOn, table } from './peers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXACT = join(ROOT, 'bench', 'py', 'linear_exact.py');
@@ -117,17 +117,7 @@ async function main(): Promise<void> {
     if (only && c.name !== only) continue;
     const pc = prepareCase(c, ROOT);
     const g = ours(pc.train, pc.test, pc.target, pc.task, join(ROOT, '.bench', 'linear', c.name));
-    const s = runPeer([
-      '--train',
-      pc.train,
-      '--test',
-      pc.test,
-      '--target',
-      pc.target,
-      '--task',
-      pc.task,
-      '--mode',
-      'linear',
+    const s = runPeerOn(pc, 'linear', [
       '--params',
       pc.task === 'regression' ? '{}' : '{"C": 1}', // {} = Ridge(alpha=1); a non-empty dict would mean ElasticNet
     ]);

@@ -48,6 +48,27 @@ export function runPeer(args: readonly string[]): Record<string, unknown> {
   return JSON.parse(line) as Record<string, unknown>;
 }
 
+/** peer.py on one prepared case's split in a given mode; `extra` adds flags (--params, --seed, ...). */
+export function runPeerOn(
+  pc: { readonly train: string; readonly test: string; readonly target: string; readonly task: string },
+  mode: string,
+  extra: readonly string[] = [],
+): Record<string, unknown> {
+  return runPeer([
+    '--train',
+    pc.train,
+    '--test',
+    pc.test,
+    '--target',
+    pc.target,
+    '--task',
+    pc.task,
+    '--mode',
+    mode,
+    ...extra,
+  ]);
+}
+
 /** The fixed 80/20 split of split.py, cached under .bench/splits. `file` is a dataset name or an absolute path. */
 export function split(
   file: string,

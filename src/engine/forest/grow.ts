@@ -80,6 +80,10 @@ export class ForestWorkspace {
   readonly tw: Float64Array;
   readonly ty: Float64Array;
   readonly tc: Int32Array;
+  /** gatherRange's results. */
+  lo = 0;
+  hi = 0;
+  missing = 0;
   /** Every weight is 1 (no bootstrap, no sample weights): a side's weight is its row count. */
   unit = false;
   /** The node's bins of the feature being tried, gathered by the first pass for the second. */
@@ -197,6 +201,8 @@ export function growForestTree(
     if (data.cls) {
       ca[k] = data.cls[r];
       rootS[ca[k]] += wr;
+      // Two classes: the second class's weight, summed like a regression target.
+      if (D === 2) ya[k] = ca[k] * wr;
     } else {
       ya[k] = (data.y as Float64Array)[r] * wr;
       rootS[0] += ya[k];
@@ -475,21 +481,11 @@ function randomSplit(
   const D = data.outputs;
   const col = data.colBins;
   const base = f * data.n;
-  const idx = ws.idx;
-  // Pass 1 reads only: the node's range of bins and whether it has missing values.
-  const gb = ws.gb;
-  let lo = 256;
-  let hi = -1;
-  let cM = 0;
-  for (let k = nd.start; k < nd.end; k++) {
-    const b = col[base + idx[k]];
-    gb[k] = b;
-    if (b === MISSING_BIN) cM++;
-    else {
-      if (b < lo) lo = b;
-      if (b > hi) hi = b;
-    }
-  }
+  // Pass 1 gathers the node's bins: their range and whether some are missing.
+  gatherRange(col, base, ws, nd.start, nd.end);
+  const lo = ws.lo;
+  const hi = ws.hi;
+  const cM = ws.missing;
   const present = hi >= 0;
   if (!present || (lo === hi && cM === 0)) return false;
   let thr = lo;
@@ -521,6 +517,32 @@ function randomSplit(
   if (offer(ws, nd, D, parent, f, sl, wl, cl, params.minSamplesLeaf, thr, missingLeft, false) && cM === 0)
     ws.best.defaultLeft = cl >= nd.end - nd.start - cl;
   return true;
+}
+
+/**
+ * The node's bins of one feature into ws.gb (positions start..end), their smallest and largest
+ * present bin into ws.lo / ws.hi (256 / -1 when none) and the missing count into ws.missing.
+ * A function of its own so the loop is optimized on its own: inside randomSplit, V8 compiled
+ * the loop on stack replacement before the code after it had run, and the optimized code gave
+ * up at that code again on every call (thousands of deoptimizations per forest).
+ */
+function gatherRange(col: Uint8Array, base: number, ws: ForestWorkspace, start: number, end: number): void {
+  const { idx, gb } = ws;
+  let lo = 256;
+  let hi = -1;
+  let cM = 0;
+  for (let k = start; k < end; k++) {
+    const b = col[base + idx[k]];
+    gb[k] = b;
+    if (b === MISSING_BIN) cM++;
+    else {
+      if (b < lo) lo = b;
+      if (b > hi) hi = b;
+    }
+  }
+  ws.lo = lo;
+  ws.hi = hi;
+  ws.missing = cM;
 }
 
 /** Extra trees on a categorical feature: each present category left with probability 1/2, both sides non-empty. */
@@ -601,12 +623,14 @@ function leftSums(
   cat: Int32Array | undefined,
 ): number {
   const { gb, wa, ya, ca, sl } = ws;
+  // Two classes are summed as a 0/1 target (ya): a per-row store to sl[class] chains each row on the last.
+  const binary = data.cls !== undefined && sl.length === 2;
   for (let d = 0; d < sl.length; d++) sl[d] = 0;
   let wl = 0;
   let cl = 0;
   // Missing values sit in the top bin, above every threshold: only a left-going missing bin needs a test.
   const ml = missingLeft ? 1 : 0;
-  if (data.cls) {
+  if (data.cls && !binary) {
     if (cat)
       for (let k = nd.start; k < nd.end; k++) {
         const b = gb[k];
@@ -660,7 +684,10 @@ function leftSums(
         cl += left;
         s0 += ya[k] * left;
       }
-    sl[0] = s0;
+    if (binary) {
+      sl[1] = s0;
+      sl[0] = wl - s0;
+    } else sl[0] = s0;
   }
   ws.leftWeight = wl;
   return cl;
@@ -685,8 +712,9 @@ function partitionNode(
   const thr = s.binThreshold;
   const cat = s.catLeft;
   const dl = s.defaultLeft ? 1 : 0;
-  // The target array that travels: classes or weighted targets.
+  // The target arrays that travel: classes, weighted targets (regression), or both (two classes).
   const cls = data.cls !== undefined;
+  const withY = !cls || data.outputs === 2;
   // Unit weights stay 1 whatever the order: nothing to move.
   const unit = ws.unit;
   const { ya, ty, ca, tc } = ws;
@@ -708,7 +736,8 @@ function partitionNode(
       const c = ca[k];
       ca[l] = c;
       tc[r] = c;
-    } else {
+    }
+    if (withY) {
       const y = ya[k];
       ya[l] = y;
       ty[r] = y;
@@ -720,7 +749,7 @@ function partitionNode(
   for (let k = 0; k < r; k++) idx[l + k] = tmp[k];
   if (!unit) for (let k = 0; k < r; k++) wa[l + k] = tw[k];
   if (cls) for (let k = 0; k < r; k++) ca[l + k] = tc[k];
-  else for (let k = 0; k < r; k++) ya[l + k] = ty[k];
+  if (withY) for (let k = 0; k < r; k++) ya[l + k] = ty[k];
   return l;
 }
 

@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', 'src/wasm/*.generated.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -20,6 +20,7 @@ export default tseslint.config(
       'src/evaluate/**/*.ts',
       'src/automl/**/*.ts',
       'src/export/**/*.ts',
+      'src/wasm/**/*.ts',
     ],
     ignores: ['**/*.test.ts'],
     rules: {

@@ -1,6 +1,7 @@
 import type { Rng } from '../random.js';
 import { MISSING_BIN, type FeatureBins } from '../gbdt/binning.js';
 import { SplitCandidate } from '../gbdt/split.js';
+import { arenaBytes, KernelArena, type ForestKernels } from '../../wasm/kernels.js';
 import { leafOfBins, TreeBuilder, type Tree } from '../gbdt/tree.js';
 
 /**
@@ -89,16 +90,57 @@ export class ForestWorkspace {
   /** The node's bins of the feature being tried, gathered by the first pass for the second. */
   readonly gb: Uint8Array;
 
+  /** The WebAssembly kernels (assembly/forest.ts), whose memory holds the arrays above and a copy of the bins. */
+  readonly k: ForestKernels;
+  private readonly arena: KernelArena<ForestKernels>;
+  /** The bins copied into the kernels' memory, and the array they were copied from. */
+  private readonly cols: Uint8Array;
+  private bound: Uint8Array | undefined;
+  /** A categorical split's 256-bit set, in the kernels' memory. */
+  readonly catBits: Int32Array;
+  /** Byte offsets of the arrays in the kernels' memory, the kernels' pointer arguments. */
+  readonly at: {
+    readonly idx: number;
+    readonly tmp: number;
+    readonly wa: number;
+    readonly ya: number;
+    readonly ca: number;
+    readonly tw: number;
+    readonly ty: number;
+    readonly tc: number;
+    readonly gb: number;
+    readonly cols: number;
+    readonly cat: number;
+  };
+
   constructor(n: number, p: number, outputs: number) {
-    this.idx = new Int32Array(n);
-    this.tmp = new Int32Array(n);
-    this.wa = new Float64Array(n);
-    this.ya = new Float64Array(n);
-    this.ca = new Int32Array(n);
-    this.tw = new Float64Array(n);
-    this.ty = new Float64Array(n);
-    this.tc = new Int32Array(n);
-    this.gb = new Uint8Array(n);
+    this.arena = KernelArena.forest(arenaBytes(4 * n, 4 * n + 8, n + n * p));
+    const a = this.arena;
+    this.k = a.kernels;
+    this.idx = a.i32(n);
+    this.tmp = a.i32(n);
+    this.wa = a.f64(n);
+    this.ya = a.f64(n);
+    this.ca = a.i32(n);
+    this.tw = a.f64(n);
+    this.ty = a.f64(n);
+    this.tc = a.i32(n);
+    this.gb = a.u8(n);
+    this.cols = a.u8(n * p);
+    this.catBits = a.i32(8);
+    this.at = {
+      idx: this.idx.byteOffset,
+      tmp: this.tmp.byteOffset,
+      wa: this.wa.byteOffset,
+      ya: this.ya.byteOffset,
+      ca: this.ca.byteOffset,
+      tw: this.tw.byteOffset,
+      ty: this.ty.byteOffset,
+      tc: this.tc.byteOffset,
+      gb: this.gb.byteOffset,
+      cols: this.cols.byteOffset,
+      cat: this.catBits.byteOffset,
+    };
     this.hs = new Float64Array(256 * outputs);
     this.perm = new Int32Array(p);
     this.mark = new Uint8Array(p);
@@ -106,6 +148,14 @@ export class ForestWorkspace {
     this.sl2 = new Float64Array(outputs);
     this.bestSl = new Float64Array(outputs);
     this.sr = new Float64Array(outputs);
+  }
+
+  /** Copies a forest's bins into the kernels' memory (once per bins array); returns their offset there. */
+  bind(colBins: Uint8Array): void {
+    if (this.bound !== colBins) {
+      this.cols.set(colBins);
+      this.bound = colBins;
+    }
   }
 
   /** The reusable stack of pending nodes. */
@@ -188,6 +238,7 @@ export function growForestTree(
   const D = data.outputs;
   const idx = ws.idx;
   idx.set(rows.subarray(0, nRows));
+  ws.bind(data.colBins);
   const rootS = new Float64Array(D);
   let rootW = 0;
   const { wa, ya, ca } = ws;
@@ -479,10 +530,9 @@ function randomSplit(
   const fb = data.featureBins[f];
   if (fb.kind === 'categorical') return randomCategorySplit(data, f, nd, params, ws, rng);
   const D = data.outputs;
-  const col = data.colBins;
   const base = f * data.n;
   // Pass 1 gathers the node's bins: their range and whether some are missing.
-  gatherRange(col, base, ws, nd.start, nd.end);
+  gatherRange(base, ws, nd.start, nd.end);
   const lo = ws.lo;
   const hi = ws.hi;
   const cM = ws.missing;
@@ -522,27 +572,13 @@ function randomSplit(
 /**
  * The node's bins of one feature into ws.gb (positions start..end), their smallest and largest
  * present bin into ws.lo / ws.hi (256 / -1 when none) and the missing count into ws.missing.
- * A function of its own so the loop is optimized on its own: inside randomSplit, V8 compiled
- * the loop on stack replacement before the code after it had run, and the optimized code gave
- * up at that code again on every call (thousands of deoptimizations per forest).
  */
-function gatherRange(col: Uint8Array, base: number, ws: ForestWorkspace, start: number, end: number): void {
-  const { idx, gb } = ws;
-  let lo = 256;
-  let hi = -1;
-  let cM = 0;
-  for (let k = start; k < end; k++) {
-    const b = col[base + idx[k]];
-    gb[k] = b;
-    if (b === MISSING_BIN) cM++;
-    else {
-      if (b < lo) lo = b;
-      if (b > hi) hi = b;
-    }
-  }
-  ws.lo = lo;
-  ws.hi = hi;
-  ws.missing = cM;
+function gatherRange(base: number, ws: ForestWorkspace, start: number, end: number): void {
+  const at = ws.at;
+  const packed = ws.k.gatherRange(at.cols, base, at.idx, at.gb, start, end);
+  ws.lo = packed & 511;
+  ws.hi = (packed >>> 9) - 1;
+  ws.missing = ws.k.lastMissing();
 }
 
 /** Extra trees on a categorical feature: each present category left with probability 1/2, both sides non-empty. */
@@ -630,6 +666,18 @@ function leftSums(
   let cl = 0;
   // Missing values sit in the top bin, above every threshold: only a left-going missing bin needs a test.
   const ml = missingLeft ? 1 : 0;
+  if (!cat && (!data.cls || binary)) {
+    const at = ws.at;
+    const n = ws.k.leftSums(at.gb, at.wa, at.ya, nd.start, nd.end, thr, ml, ws.unit ? 1 : 0);
+    const wt = ws.k.lastLeftWeight();
+    const sum = ws.k.lastLeftSum();
+    if (binary) {
+      sl[1] = sum;
+      sl[0] = wt - sum;
+    } else sl[0] = sum;
+    ws.leftWeight = wt;
+    return n;
+  }
   if (data.cls && !binary) {
     if (cat)
       for (let k = nd.start; k < nd.end; k++) {
@@ -658,32 +706,17 @@ function leftSums(
         sl[ca[k]] += wr;
       }
   } else {
-    // The regression sums in locals: a store to sl per row costs more than the sum.
+    // A categorical split of a regression or of two classes; the sums in locals: a store to sl
+    // per row costs more than the sum.
+    const bits = cat as Int32Array;
     let s0 = 0;
-    if (cat)
-      for (let k = nd.start; k < nd.end; k++) {
-        const b = gb[k];
-        const left = (cat[b >>> 5] >>> (b & 31)) & 1;
-        wl += wa[k] * left;
-        cl += left;
-        s0 += ya[k] * left;
-      }
-    else if (ws.unit) {
-      for (let k = nd.start; k < nd.end; k++) {
-        const b = gb[k];
-        const left = +(b <= thr) | (+(b === MISSING_BIN) & ml);
-        cl += left;
-        s0 += ya[k] * left;
-      }
-      wl = cl;
-    } else
-      for (let k = nd.start; k < nd.end; k++) {
-        const b = gb[k];
-        const left = +(b <= thr) | (+(b === MISSING_BIN) & ml);
-        wl += wa[k] * left;
-        cl += left;
-        s0 += ya[k] * left;
-      }
+    for (let k = nd.start; k < nd.end; k++) {
+      const b = gb[k];
+      const left = (bits[b >>> 5] >>> (b & 31)) & 1;
+      wl += wa[k] * left;
+      cl += left;
+      s0 += ya[k] * left;
+    }
     if (binary) {
       sl[1] = s0;
       sl[0] = wl - s0;
@@ -696,7 +729,7 @@ function leftSums(
 /**
  * Stable partition of the node's positions start..end by the split on the feature whose bins
  * start at colBins[base], moving idx and the position-aligned weights and targets together;
- * returns the first right position. Branch-free like the gradient-boosting partition.
+ * returns the first right position (the WebAssembly kernel; its twin is in the tests).
  */
 function partitionNode(
   data: ForestData,
@@ -707,50 +740,32 @@ function partitionNode(
   s: SplitCandidate,
   categorical: boolean,
 ): number {
-  const col = data.colBins;
-  const { idx, tmp, wa, tw } = ws;
-  const thr = s.binThreshold;
-  const cat = s.catLeft;
-  const dl = s.defaultLeft ? 1 : 0;
-  // The target arrays that travel: classes, weighted targets (regression), or both (two classes).
+  if (categorical) ws.catBits.set(s.catLeft);
+  const at = ws.at;
   const cls = data.cls !== undefined;
-  const withY = !cls || data.outputs === 2;
-  // Unit weights stay 1 whatever the order: nothing to move.
-  const unit = ws.unit;
-  const { ya, ty, ca, tc } = ws;
-  let l = start;
-  let r = 0;
-  for (let k = start; k < end; k++) {
-    const row = idx[k];
-    const b = col[base + row];
-    const left = b === MISSING_BIN ? dl : categorical ? (cat[b >>> 5] >>> (b & 31)) & 1 : +(b <= thr);
-    // Written to both sides, one of them kept: position l <= k was already read.
-    idx[l] = row;
-    tmp[r] = row;
-    if (!unit) {
-      const wk = wa[k];
-      wa[l] = wk;
-      tw[r] = wk;
-    }
-    if (cls) {
-      const c = ca[k];
-      ca[l] = c;
-      tc[r] = c;
-    }
-    if (withY) {
-      const y = ya[k];
-      ya[l] = y;
-      ty[r] = y;
-    }
-    l += left;
-    r += 1 - left;
-  }
-  // Plain loops: most nodes are small, where a subarray view and set() cost more than the copy.
-  for (let k = 0; k < r; k++) idx[l + k] = tmp[k];
-  if (!unit) for (let k = 0; k < r; k++) wa[l + k] = tw[k];
-  if (cls) for (let k = 0; k < r; k++) ca[l + k] = tc[k];
-  if (withY) for (let k = 0; k < r; k++) ya[l + k] = ty[k];
-  return l;
+  return ws.k.partition(
+    at.cols,
+    base,
+    at.idx,
+    at.tmp,
+    at.wa,
+    at.tw,
+    at.ya,
+    at.ty,
+    at.ca,
+    at.tc,
+    start,
+    end,
+    s.binThreshold,
+    s.defaultLeft ? 1 : 0,
+    at.cat,
+    categorical ? 1 : 0,
+    // Unit weights stay 1 whatever the order: nothing to move.
+    ws.unit ? 1 : 0,
+    cls ? 1 : 0,
+    // The target arrays that travel: classes, weighted targets (regression), or both (two classes).
+    !cls || data.outputs === 2 ? 1 : 0,
+  );
 }
 
 function sortAscending(a: Int32Array, m: number): void {

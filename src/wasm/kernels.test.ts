@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../engine/random.js';
+import { arenaBytes, KernelArena } from './kernels.js';
+
+/** Naive twins of assembly/forest.ts, on plain arrays. */
+function gatherTwin(col: Uint8Array, base: number, idx: Int32Array, start: number, end: number) {
+  const bins = Array.from(idx.subarray(start, end), (r) => col[base + r]);
+  const present = bins.filter((b) => b !== 255);
+  return {
+    bins,
+    lo: present.length ? Math.min(...present) : 256,
+    hi: present.length ? Math.max(...present) : -1,
+    missing: bins.length - present.length,
+  };
+}
+
+describe('forest kernels (WebAssembly) against naive twins', () => {
+  const n = 300;
+  const p = 3;
+  const rng = new Rng(11);
+  const arena = KernelArena.forest(arenaBytes(4 * n, 4 * n + 8, n + n * p));
+  const k = arena.kernels;
+  const col = arena.u8(n * p);
+  const idx = arena.i32(n);
+  const tmp = arena.i32(n);
+  const gb = arena.u8(n);
+  const [wa, ya, tw, ty] = [arena.f64(n), arena.f64(n), arena.f64(n), arena.f64(n)];
+  const [ca, tc, cat] = [arena.i32(n), arena.i32(n), arena.i32(8)];
+  const fill = (): void => {
+    for (let i = 0; i < n * p; i++) col[i] = rng.next() < 0.1 ? 255 : rng.int(20);
+    for (let i = 0; i < n; i++) {
+      idx[i] = i;
+      wa[i] = rng.int(3);
+      ya[i] = rng.next() * 10 - 5;
+      ca[i] = rng.int(3);
+    }
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [idx[i], idx[j]] = [idx[j], idx[i]];
+    }
+  };
+
+  it('gatherRange copies the node bins and finds their range and missing count', () => {
+    for (let t = 0; t < 50; t++) {
+      fill();
+      const f = rng.int(p);
+      const start = rng.int(n);
+      const end = start + rng.int(n - start + 1);
+      const want = gatherTwin(col, f * n, idx, start, end);
+      const packed = k.gatherRange(col.byteOffset, f * n, idx.byteOffset, gb.byteOffset, start, end);
+      expect(Array.from(gb.subarray(start, end))).toEqual(want.bins);
+      expect(packed & 511).toBe(want.lo);
+      expect((packed >>> 9) - 1).toBe(want.hi);
+      expect(k.lastMissing()).toBe(want.missing);
+    }
+  });
+
+  it('leftSums counts, weighs and sums the rows going left', () => {
+    for (let t = 0; t < 50; t++) {
+      fill();
+      for (let i = 0; i < n; i++) gb[i] = col[i];
+      const start = rng.int(n);
+      const end = start + rng.int(n - start + 1);
+      const thr = rng.int(20);
+      const ml = rng.int(2);
+      for (const unit of [0, 1]) {
+        let cl = 0;
+        let wl = 0;
+        let s = 0;
+        for (let i = start; i < end; i++) {
+          const left = gb[i] === 255 ? ml === 1 : gb[i] <= thr;
+          if (!left) continue;
+          cl++;
+          wl += unit ? 1 : wa[i];
+          s += ya[i] * (left ? 1 : 0);
+        }
+        expect(k.leftSums(gb.byteOffset, wa.byteOffset, ya.byteOffset, start, end, thr, ml, unit)).toBe(cl);
+        expect(k.lastLeftWeight()).toBeCloseTo(wl, 9);
+        expect(k.lastLeftSum()).toBeCloseTo(s, 9);
+      }
+    }
+  });
+
+  it('partition is stable and moves weights, classes and targets with their rows', () => {
+    for (let t = 0; t < 60; t++) {
+      fill();
+      const f = rng.int(p);
+      const start = rng.int(n);
+      const end = start + rng.int(n - start + 1);
+      const thr = rng.int(20);
+      const dl = rng.int(2);
+      const categorical = t % 3 === 0 ? 1 : 0;
+      for (let w = 0; w < 8; w++) cat[w] = rng.nextU32() | 0;
+      const goesLeft = (b: number): boolean =>
+        b === 255 ? dl === 1 : categorical ? ((cat[b >>> 5] >>> (b & 31)) & 1) === 1 : b <= thr;
+      const before = Array.from({ length: end - start }, (_, j) => ({
+        row: idx[start + j],
+        w: wa[start + j],
+        y: ya[start + j],
+        c: ca[start + j],
+      }));
+      const want = [
+        ...before.filter((x) => goesLeft(col[f * n + x.row])),
+        ...before.filter((x) => !goesLeft(col[f * n + x.row])),
+      ];
+      const mid = k.partition(
+        col.byteOffset,
+        f * n,
+        idx.byteOffset,
+        tmp.byteOffset,
+        wa.byteOffset,
+        tw.byteOffset,
+        ya.byteOffset,
+        ty.byteOffset,
+        ca.byteOffset,
+        tc.byteOffset,
+        start,
+        end,
+        thr,
+        dl,
+        cat.byteOffset,
+        categorical,
+        0,
+        1,
+        1,
+      );
+      expect(mid - start).toBe(before.filter((x) => goesLeft(col[f * n + x.row])).length);
+      const got = Array.from({ length: end - start }, (_, j) => ({
+        row: idx[start + j],
+        w: wa[start + j],
+        y: ya[start + j],
+        c: ca[start + j],
+      }));
+      expect(got).toEqual(want);
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import { WASM as FOREST } from './forest.generated.js';
+
+/** Offsets into a kernel module's memory below this are the module's own (its static data). */
+const RESERVED = 65536;
+
+/** The forest kernels of assembly/forest.ts; pointer arguments are byte offsets into `memory`. */
+export interface ForestKernels {
+  gatherRange(col: number, base: number, idx: number, gb: number, start: number, end: number): number;
+  lastMissing(): number;
+  leftSums(
+    gb: number,
+    wa: number,
+    ya: number,
+    start: number,
+    end: number,
+    thr: number,
+    ml: number,
+    unit: number,
+  ): number;
+  lastLeftWeight(): number;
+  lastLeftSum(): number;
+  partition(
+    col: number,
+    base: number,
+    idx: number,
+    tmp: number,
+    wa: number,
+    tw: number,
+    ya: number,
+    ty: number,
+    ca: number,
+    tc: number,
+    start: number,
+    end: number,
+    thr: number,
+    dl: number,
+    cat: number,
+    categorical: number,
+    unit: number,
+    cls: number,
+    withY: number,
+  ): number;
+}
+
+const compiled = new Map<string, WebAssembly.Module>();
+
+function decode(base64: string): Uint8Array {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * A kernel module with a memory of its own, and a bump allocator handing out typed arrays in it.
+ * The memory is sized once and never grown, so the arrays stay valid for the arena's life.
+ */
+export class KernelArena<K> {
+  readonly kernels: K;
+  readonly memory: WebAssembly.Memory;
+  private next = RESERVED;
+
+  private constructor(base64: string, bytes: number) {
+    let module = compiled.get(base64);
+    if (!module) {
+      module = new WebAssembly.Module(decode(base64));
+      compiled.set(base64, module);
+    }
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil((RESERVED + bytes) / 65536) + 1 });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory, abort: () => undefined } });
+    this.kernels = instance.exports as unknown as K;
+  }
+
+  static forest(bytes: number): KernelArena<ForestKernels> {
+    return new KernelArena<ForestKernels>(FOREST, bytes);
+  }
+
+  private take(bytes: number, align: number): number {
+    const at = Math.ceil(this.next / align) * align;
+    if (at + bytes > this.memory.buffer.byteLength) throw new Error('kernel arena: out of reserved memory');
+    this.next = at + bytes;
+    return at;
+  }
+
+  f64(n: number): Float64Array {
+    return new Float64Array(this.memory.buffer, this.take(8 * n, 8), n);
+  }
+
+  i32(n: number): Int32Array {
+    return new Int32Array(this.memory.buffer, this.take(4 * n, 8), n);
+  }
+
+  u8(n: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, this.take(n, 8), n);
+  }
+}
+
+/** Bytes a set of arrays needs in an arena, alignment included. */
+export function arenaBytes(f64: number, i32: number, u8: number): number {
+  return 8 * f64 + 4 * i32 + u8 + 64;
+}

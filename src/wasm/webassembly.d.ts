@@ -1,0 +1,15 @@
+// The parts of the WebAssembly JavaScript API the kernels use. Node and browsers provide it; the
+// TypeScript lib that declares it is "dom", which the isomorphic layers do not include.
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Memory {
+    constructor(descriptor: { initial: number; maximum?: number });
+    readonly buffer: ArrayBuffer;
+  }
+  class Instance {
+    constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+}

@@ -146,3 +146,49 @@ export function partition(
   if (withY) memory.copy(ya + ((<usize>l) << 3), ty, (<usize>r) << 3);
   return l;
 }
+
+/**
+ * Per-bin weight (hw, f64), row count (hc, i32) and output sums (hs, f64: D per bin for classes,
+ * one for regression) of the rows at positions start..end, on the feature whose bins start at
+ * col + base; each bin met for the first time is listed in touched (i32). Returns how many were.
+ * For classes hs is filled and hw left to the caller (a bin's weight is the sum of its classes').
+ */
+export function accumulate(
+  col: usize,
+  base: i32,
+  idx: usize,
+  wa: usize,
+  ya: usize,
+  ca: usize,
+  start: i32,
+  end: i32,
+  D: i32,
+  cls: i32,
+  hw: usize,
+  hc: usize,
+  hs: usize,
+  touched: usize,
+): i32 {
+  let nt: i32 = 0;
+  for (let k = start; k < end; k++) {
+    const k8 = (<usize>k) << 3;
+    const b = <i32>load<u8>(col + <usize>(base + load<i32>(idx + ((<usize>k) << 2))));
+    const at = hc + ((<usize>b) << 2);
+    const c = load<i32>(at);
+    store<i32>(at, c + 1);
+    if (c == 0) {
+      store<i32>(touched + ((<usize>nt) << 2), b);
+      nt++;
+    }
+    if (cls) {
+      const h = hs + ((<usize>(b * D + load<i32>(ca + ((<usize>k) << 2)))) << 3);
+      store<f64>(h, load<f64>(h) + load<f64>(wa + k8));
+    } else {
+      const w = hw + ((<usize>b) << 3);
+      store<f64>(w, load<f64>(w) + load<f64>(wa + k8));
+      const h = hs + ((<usize>b) << 3);
+      store<f64>(h, load<f64>(h) + load<f64>(ya + k8));
+    }
+  }
+  return nt;
+}

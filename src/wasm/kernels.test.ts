@@ -18,7 +18,7 @@ describe('forest kernels (WebAssembly) against naive twins', () => {
   const n = 300;
   const p = 3;
   const rng = new Rng(11);
-  const arena = KernelArena.forest(arenaBytes(4 * n, 4 * n + 8, n + n * p));
+  const arena = KernelArena.forest(arenaBytes(4 * n + 256 * 5, 4 * n + 8 + 512, n + n * p));
   const k = arena.kernels;
   const col = arena.u8(n * p);
   const idx = arena.i32(n);
@@ -77,6 +77,54 @@ describe('forest kernels (WebAssembly) against naive twins', () => {
         expect(k.leftSums(gb.byteOffset, wa.byteOffset, ya.byteOffset, start, end, thr, ml, unit)).toBe(cl);
         expect(k.lastLeftWeight()).toBeCloseTo(wl, 9);
         expect(k.lastLeftSum()).toBeCloseTo(s, 9);
+      }
+    }
+  });
+
+  it('accumulate builds the per-bin weights, counts and sums of a node, listing each bin once', () => {
+    const [hw, hs, hsc] = [arena.f64(256), arena.f64(256), arena.f64(256 * 3)];
+    const [hc, touched] = [arena.i32(256), arena.i32(256)];
+    for (let t = 0; t < 30; t++) {
+      fill();
+      const f = rng.int(p);
+      const start = rng.int(n);
+      const end = start + rng.int(n - start + 1);
+      for (const cls of [0, 1]) {
+        [hw, hs, hsc, hc].forEach((a) => a.fill(0));
+        const at = (a: { byteOffset: number }): number => a.byteOffset;
+        const D = cls ? 3 : 1;
+        const sums = cls ? hsc : hs;
+        const nt = k.accumulate(
+          at(col),
+          f * n,
+          at(idx),
+          at(wa),
+          at(ya),
+          at(ca),
+          start,
+          end,
+          D,
+          cls,
+          at(hw),
+          at(hc),
+          at(sums),
+          at(touched),
+        );
+        const wantW = new Float64Array(256);
+        const wantC = new Int32Array(256);
+        const wantS = new Float64Array(256 * D);
+        const order: number[] = [];
+        for (let i = start; i < end; i++) {
+          const b = col[f * n + idx[i]];
+          if (wantC[b]++ === 0) order.push(b);
+          wantW[b] += wa[i];
+          if (cls) wantS[b * D + ca[i]] += wa[i];
+          else wantS[b] += ya[i];
+        }
+        expect(Array.from(touched.subarray(0, nt))).toEqual(order);
+        expect(Array.from(hc)).toEqual(Array.from(wantC));
+        for (let b = 0; b < 256 * D; b++) expect(sums[b]).toBeCloseTo(wantS[b], 9);
+        if (!cls) for (let b = 0; b < 256; b++) expect(hw[b]).toBeCloseTo(wantW[b], 9);
       }
     }
   });

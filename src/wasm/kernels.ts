@@ -18,6 +18,22 @@ export interface ForestKernels {
     unit: number,
   ): number;
   lastLeftWeight(): number;
+  accumulate(
+    col: number,
+    base: number,
+    idx: number,
+    wa: number,
+    ya: number,
+    ca: number,
+    start: number,
+    end: number,
+    D: number,
+    cls: number,
+    hw: number,
+    hc: number,
+    hs: number,
+    touched: number,
+  ): number;
   lastLeftSum(): number;
   partition(
     col: number,

@@ -49,10 +49,10 @@ export interface ForestTree {
 export class ForestWorkspace {
   readonly idx: Int32Array;
   readonly tmp: Int32Array;
-  readonly hw = new Float64Array(256);
-  readonly hc = new Int32Array(256);
+  readonly hw: Float64Array;
+  readonly hc: Int32Array;
   readonly hs: Float64Array;
-  readonly touched = new Int32Array(256);
+  readonly touched: Int32Array;
   readonly order = new Int32Array(256);
   // Int32, not Uint32: bit 31 set would make Uint32 reads leave the small-integer fast path.
   readonly seen = new Int32Array(8);
@@ -111,10 +111,14 @@ export class ForestWorkspace {
     readonly gb: number;
     readonly cols: number;
     readonly cat: number;
+    readonly hw: number;
+    readonly hc: number;
+    readonly hs: number;
+    readonly touched: number;
   };
 
   constructor(n: number, p: number, outputs: number) {
-    this.arena = KernelArena.forest(arenaBytes(4 * n, 4 * n + 8, n + n * p));
+    this.arena = KernelArena.forest(arenaBytes(4 * n + 256 * (1 + outputs), 4 * n + 8 + 512, n + n * p));
     const a = this.arena;
     this.k = a.kernels;
     this.idx = a.i32(n);
@@ -128,6 +132,10 @@ export class ForestWorkspace {
     this.gb = a.u8(n);
     this.cols = a.u8(n * p);
     this.catBits = a.i32(8);
+    this.hw = a.f64(256);
+    this.hc = a.i32(256);
+    this.hs = a.f64(256 * outputs);
+    this.touched = a.i32(256);
     this.at = {
       idx: this.idx.byteOffset,
       tmp: this.tmp.byteOffset,
@@ -140,8 +148,11 @@ export class ForestWorkspace {
       gb: this.gb.byteOffset,
       cols: this.cols.byteOffset,
       cat: this.catBits.byteOffset,
+      hw: this.hw.byteOffset,
+      hc: this.hc.byteOffset,
+      hs: this.hs.byteOffset,
+      touched: this.touched.byteOffset,
     };
-    this.hs = new Float64Array(256 * outputs);
     this.perm = new Int32Array(p);
     this.mark = new Uint8Array(p);
     this.sl = new Float64Array(outputs);
@@ -407,33 +418,36 @@ function offer(
 
 /** Per-bin weights, counts and output sums of feature f over the node; returns the touched bins' count. */
 function accumulate(data: ForestData, f: number, nd: Pending, ws: ForestWorkspace): number {
-  const { hw, hc, hs, touched, idx } = ws;
   const D = data.outputs;
-  const col = data.colBins;
-  const base = f * data.n;
-  let nt = 0;
-  const { wa, ya, ca } = ws;
-  if (data.cls) {
-    // Classes: a bin's weight is the sum of its class weights, added up once per bin below
-    // rather than once per row.
-    for (let k = nd.start; k < nd.end; k++) {
-      const b = col[base + idx[k]];
-      if (hc[b]++ === 0) touched[nt++] = b;
-      hs[b * D + ca[k]] += wa[k];
-    }
+  const at = ws.at;
+  const cls = data.cls !== undefined;
+  const nt = ws.k.accumulate(
+    at.cols,
+    f * data.n,
+    at.idx,
+    at.wa,
+    at.ya,
+    at.ca,
+    nd.start,
+    nd.end,
+    D,
+    cls ? 1 : 0,
+    at.hw,
+    at.hc,
+    at.hs,
+    at.touched,
+  );
+  if (cls) {
+    // Classes: a bin's weight is the sum of its class weights, added up once per bin rather
+    // than once per row.
+    const { hw, hs, touched } = ws;
     for (let t = 0; t < nt; t++) {
       const b = touched[t];
       let s = 0;
       for (let d = 0; d < D; d++) s += hs[b * D + d];
       hw[b] = s;
     }
-  } else
-    for (let k = nd.start; k < nd.end; k++) {
-      const b = col[base + idx[k]];
-      if (hc[b]++ === 0) touched[nt++] = b;
-      hw[b] += wa[k];
-      hs[b] += ya[k];
-    }
+  }
   return nt;
 }
 

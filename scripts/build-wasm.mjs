@@ -16,7 +16,19 @@ for (const file of readdirSync(join(root, 'assembly')).filter((f) => f.endsWith(
   const wasm = join(out, `${name}.wasm`);
   execFileSync(
     process.execPath,
-    [asc, join(root, 'assembly', file), '-O3', '--runtime', 'stub', '--importMemory', '--noAssert', '--outFile', wasm],
+    [
+      asc,
+      join(root, 'assembly', file),
+      '-O3',
+      '--runtime',
+      'stub',
+      '--importMemory',
+      '--noAssert',
+      '--enable',
+      'simd',
+      '--outFile',
+      wasm,
+    ],
     { stdio: 'inherit' },
   );
   const base64 = readFileSync(wasm).toString('base64');

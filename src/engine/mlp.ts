@@ -1,3 +1,4 @@
+import { KernelArena, PLAIN, type Alloc, type MlpKernels } from '../wasm/kernels.js';
 import { sigmoid } from './linear-loss.js';
 import { Rng } from './random.js';
 
@@ -127,25 +128,25 @@ export interface Cache {
   readonly columns: ColumnScratch;
 }
 
-export function makeGrads(layers: readonly MlpLayer[]): Grads {
+export function makeGrads(layers: readonly MlpLayer[], alloc: Alloc = PLAIN): Grads {
   return {
-    W: layers.map((L) => new Float64Array(L.W.length)),
-    b: layers.map((L) => new Float64Array(L.b.length)),
-    gamma: layers.map((L) => new Float64Array(L.gamma.length)),
-    beta: layers.map((L) => new Float64Array(L.beta.length)),
+    W: layers.map((L) => alloc.f64(L.W.length)),
+    b: layers.map((L) => alloc.f64(L.b.length)),
+    gamma: layers.map((L) => alloc.f64(L.gamma.length)),
+    beta: layers.map((L) => alloc.f64(L.beta.length)),
   };
 }
 
-export function makeCache(layers: readonly MlpLayer[], batch: number): Cache {
+export function makeCache(layers: readonly MlpLayer[], batch: number, alloc: Alloc = PLAIN): Cache {
   return {
     // The first layer reads sparse rows instead.
-    input: layers.map((L, l) => new Float64Array(l === 0 ? 0 : batch * L.nIn)),
-    pre: layers.map((L) => new Float64Array(batch * L.nOut)),
-    normed: layers.map((L) => new Float64Array(batch * L.nOut)),
-    invStd: layers.map(() => new Float64Array(batch)),
-    mask: layers.map((L) => new Float64Array(batch * L.nOut)),
-    out: new Float64Array(batch * layers[layers.length - 1].nOut),
-    columns: columnScratch(layers[0].nIn, batch),
+    input: layers.map((L, l) => alloc.f64(l === 0 ? 0 : batch * L.nIn)),
+    pre: layers.map((L) => alloc.f64(batch * L.nOut)),
+    normed: layers.map((L) => alloc.f64(batch * L.nOut)),
+    invStd: layers.map(() => alloc.f64(batch)),
+    mask: layers.map((L) => alloc.f64(batch * L.nOut)),
+    out: alloc.f64(batch * layers[layers.length - 1].nOut),
+    columns: columnScratch(layers[0].nIn, batch, alloc),
   };
 }
 
@@ -230,18 +231,21 @@ export function predictBatch(
   model: { layers: readonly MlpLayer[]; output: MlpOutput },
   X: Float64Array,
   n: number,
+  /** WebAssembly kernels, when X, the weights and the buffers (predictBuffers) live in their memory. */
+  fast?: { readonly k: MlpKernels; readonly bufs: readonly Float64Array[] },
 ): Float64Array {
   const { layers, output } = model;
   const K = output === 'sigmoid' ? 2 : layers[layers.length - 1].nOut;
   const out = new Float64Array(n * K);
-  const CHUNK = 256;
-  const bufs = layers.map((L) => new Float64Array(CHUNK * L.nOut));
+  const bufs = fast ? fast.bufs : predictBuffers(layers, PLAIN);
   for (let r0 = 0; r0 < n; r0 += CHUNK) {
     const rows = Math.min(CHUNK, n - r0);
     let a = X.subarray(r0 * layers[0].nIn, (r0 + rows) * layers[0].nIn);
     layers.forEach((L, li) => {
       const z = bufs[li];
-      dense(a, rows, L, z, false);
+      if (fast && L.nOut > 1)
+        fast.k.dense(a.byteOffset, rows, L.nIn, L.nOut, L.W.byteOffset, L.b.byteOffset, z.byteOffset, 0);
+      else dense(a, rows, L, z, false);
       if (li < layers.length - 1)
         for (let r = 0; r < rows; r++) {
           const row = z.subarray(r * L.nOut, (r + 1) * L.nOut);
@@ -254,6 +258,14 @@ export function predictBatch(
     for (let r = 0; r < rows; r++) finishInto(a, r * last, last, output, out, (r0 + r) * K);
   }
   return out;
+}
+
+/** Rows predictBatch pushes through the layers at a time. */
+const CHUNK = 256;
+
+/** predictBatch's per-layer outputs for one chunk of rows. */
+function predictBuffers(layers: readonly MlpLayer[], alloc: Alloc): Float64Array[] {
+  return layers.map((L) => alloc.f64(CHUNK * L.nOut));
 }
 
 /** Rows of X with their nonzero inputs only (compressed sparse rows, inputs ascending). */
@@ -269,12 +281,11 @@ export interface SparseRows {
  * The first layer's inputs as sparse rows: one-hot columns are mostly zeros, so a row of a
  * typical table has a third or less of its design columns nonzero, and training skips the rest.
  */
-export function sparseRows(X: Float64Array, n: number, p: number, stride: number): SparseRows {
-  let nnz = 0;
-  for (let t = 0; t < n * p; t++) if (X[t] !== 0) nnz++;
-  const ptr = new Int32Array(n + 1);
-  const idx = new Int32Array(nnz);
-  const val = new Float64Array(nnz);
+export function sparseRows(X: Float64Array, n: number, p: number, stride: number, alloc: Alloc = PLAIN): SparseRows {
+  const nnz = nonzeros(X, n * p);
+  const ptr = alloc.i32(n + 1);
+  const idx = alloc.i32(nnz);
+  const val = alloc.f64(nnz);
   let c = 0;
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < p; k++) {
@@ -286,7 +297,15 @@ export function sparseRows(X: Float64Array, n: number, p: number, stride: number
     }
     ptr[i + 1] = c;
   }
-  return { ptr, idx, val, off: Int32Array.from(idx, (k) => k * stride) };
+  const off = alloc.i32(nnz);
+  for (let t = 0; t < nnz; t++) off[t] = idx[t] * stride;
+  return { ptr, idx, val, off };
+}
+
+function nonzeros(X: Float64Array, len: number): number {
+  let nnz = 0;
+  for (let t = 0; t < len; t++) if (X[t] !== 0) nnz++;
+  return nnz;
 }
 
 /**
@@ -373,12 +392,12 @@ export interface ColumnScratch {
   readonly val: Float64Array;
 }
 
-export function columnScratch(nIn: number, batch: number): ColumnScratch {
+export function columnScratch(nIn: number, batch: number, alloc: Alloc = PLAIN): ColumnScratch {
   return {
-    ptr: new Int32Array(nIn + 1),
-    cursor: new Int32Array(nIn),
-    row: new Int32Array(batch * nIn),
-    val: new Float64Array(batch * nIn),
+    ptr: alloc.i32(nIn + 1),
+    cursor: alloc.i32(nIn),
+    row: alloc.i32(batch * nIn),
+    val: alloc.f64(batch * nIn),
   };
 }
 
@@ -617,6 +636,8 @@ export function batchGradient(
   cache: Cache,
   grads: Grads,
   deltaA: Float64Array[],
+  /** WebAssembly kernels, when every array above lives in their memory (fitMlp's arena). */
+  k?: MlpKernels,
 ): { loss: number; weight: number } {
   let loss = 0;
   let weight = 0;
@@ -625,7 +646,22 @@ export function batchGradient(
     const L = layers[l];
     const last = l === layers.length - 1;
     const z = last ? cache.out : cache.pre[l];
-    if (l === 0) sparseForward(fitRows, start, rows, X, L.W, L.b, L.nOut, z);
+    if (k && l === 0)
+      k.sparseForward(
+        fitRows.byteOffset,
+        start,
+        rows,
+        X.ptr.byteOffset,
+        X.val.byteOffset,
+        X.off.byteOffset,
+        L.W.byteOffset,
+        L.b.byteOffset,
+        L.nOut,
+        z.byteOffset,
+      );
+    else if (l === 0) sparseForward(fitRows, start, rows, X, L.W, L.b, L.nOut, z);
+    else if (k && L.nOut > 1)
+      k.dense(cache.input[l].byteOffset, rows, L.nIn, L.nOut, L.W.byteOffset, L.b.byteOffset, z.byteOffset, 1);
     else dense(cache.input[l], rows, L, z);
     if (last) break;
     activate(z, rows, L, cache.normed[l], cache.invStd[l], cache.mask[l], cache.input[l + 1], params.dropout, rng);
@@ -665,11 +701,32 @@ export function batchGradient(
     const dz = deltaA[l];
     const gW = grads.W[l];
     const gb = grads.b[l];
-    if (l === 0) sparseWeightGradient(fitRows, start, rows, X, dz, L.nIn, L.nOut, gW, gb, cache.columns);
+    if (k && l === 0) {
+      const cs = cache.columns;
+      k.sparseWeightGradient(
+        fitRows.byteOffset,
+        start,
+        rows,
+        X.ptr.byteOffset,
+        X.idx.byteOffset,
+        X.val.byteOffset,
+        dz.byteOffset,
+        L.nIn,
+        L.nOut,
+        gW.byteOffset,
+        gb.byteOffset,
+        cs.ptr.byteOffset,
+        cs.cursor.byteOffset,
+        cs.row.byteOffset,
+        cs.val.byteOffset,
+      );
+    } else if (l === 0) sparseWeightGradient(fitRows, start, rows, X, dz, L.nIn, L.nOut, gW, gb, cache.columns);
     else {
       gW.fill(0);
       gb.fill(0);
-      weightGradient(cache.input[l], dz, rows, L.nIn, L.nOut, gW, gb);
+      if (k && L.nOut > 1)
+        k.weightGradient(cache.input[l].byteOffset, dz.byteOffset, rows, L.nIn, L.nOut, gW.byteOffset, gb.byteOffset);
+      else weightGradient(cache.input[l], dz, rows, L.nIn, L.nOut, gW, gb);
     }
     // L2 on weights: (alpha / 2) |W|^2 per batch, over the batch size, as scikit-learn adds it.
     const reg = params.alpha / rows;
@@ -701,6 +758,12 @@ export function fitMlp(
 ): MlpModel {
   const rng = new Rng(params.seed);
   const sizes = [p, ...params.hidden, output === 'sigmoid' ? 1 : outputs];
+  // Every array the training loop touches lives in the WebAssembly kernels' memory.
+  const arena = KernelArena.mlp(
+    mlpArenaBytes(X, n, p, sizes, Math.max(1, Math.min(params.batchSize, n)), holdout ? holdout.valid.length : 0),
+  );
+  const alloc: Alloc = arena;
+  const k = arena.kernels;
   const layers: MlpLayer[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const nIn = sizes[l];
@@ -708,28 +771,33 @@ export function fitMlp(
     // Glorot uniform, as scikit-learn (factor 6 for ReLU layers, 2 for a sigmoid output).
     const factor = l + 2 === sizes.length && output === 'sigmoid' ? 2 : 6;
     const bound = Math.sqrt(factor / (nIn + nOut));
-    const W = Float64Array.from({ length: nIn * nOut }, () => (2 * rng.next() - 1) * bound);
-    const b = Float64Array.from({ length: nOut }, () => (2 * rng.next() - 1) * bound);
+    const W = alloc.f64(nIn * nOut);
+    for (let t = 0; t < W.length; t++) W[t] = (2 * rng.next() - 1) * bound;
+    const b = alloc.f64(nOut);
+    for (let t = 0; t < nOut; t++) b[t] = (2 * rng.next() - 1) * bound;
     const hiddenNorm = params.layerNorm && l + 2 < sizes.length;
     layers.push({
       nIn,
       nOut,
       W,
       b,
-      gamma: hiddenNorm ? new Float64Array(nOut).fill(1) : new Float64Array(0),
-      beta: new Float64Array(hiddenNorm ? nOut : 0),
+      gamma: alloc.f64(hiddenNorm ? nOut : 0).fill(1),
+      beta: alloc.f64(hiddenNorm ? nOut : 0),
     });
   }
   // Early stopping watches the held-out rows the caller chose; without them every row trains.
-  const fitRows = holdout ? holdout.fit.slice() : Int32Array.from({ length: n }, (_, i) => i);
+  const fitRows = alloc.i32(holdout ? holdout.fit.length : n);
+  if (holdout) fitRows.set(holdout.fit);
+  else for (let i = 0; i < n; i++) fitRows[i] = i;
   const validRows = holdout ? holdout.valid : new Int32Array(0);
   // The held-out rows gathered once, for one batched pass per epoch.
-  const Xv = new Float64Array(validRows.length * p);
+  const Xv = alloc.f64(validRows.length * p);
+  const validBufs = predictBuffers(layers, alloc);
   validRows.forEach((i, t) => Xv.set(X.subarray(i * p, i * p + p), t * p));
   const batch = Math.max(1, Math.min(params.batchSize, fitRows.length));
-  const sparse = sparseRows(X, n, p, sizes[1]);
-  const cache = makeCache(layers, batch);
-  const grads = makeGrads(layers);
+  const sparse = sparseRows(X, n, p, sizes[1], alloc);
+  const cache = makeCache(layers, batch, alloc);
+  const grads = makeGrads(layers, alloc);
   const all = (g: Grads): Float64Array[] => [...g.W, ...g.b, ...g.gamma, ...g.beta];
   const paramsOf = (): Float64Array[] => [
     ...layers.map((L) => L.W),
@@ -739,10 +807,10 @@ export function fitMlp(
   ];
   const ps = paramsOf();
   const gs = all(grads);
-  const m1 = all(grads).map((a) => new Float64Array(a.length));
-  const m2 = all(grads).map((a) => new Float64Array(a.length));
+  const m1 = all(grads).map((a) => alloc.f64(a.length));
+  const m2 = all(grads).map((a) => alloc.f64(a.length));
   let step = 0;
-  const deltaA = layers.map(() => new Float64Array(batch * Math.max(...sizes)));
+  const deltaA = layers.map(() => alloc.f64(batch * Math.max(...sizes)));
   const history = { train: [] as number[], valid: [] as number[] };
   let best = Infinity;
   let bestEpoch = 0;
@@ -759,7 +827,7 @@ export function fitMlp(
     let weightSum = 0;
     for (let start = 0; start < nFit; start += batch) {
       const rows = Math.min(batch, nFit - start);
-      const g = batchGradient(layers, output, sparse, y, w, fitRows, start, rows, params, rng, cache, grads, deltaA);
+      const g = batchGradient(layers, output, sparse, y, w, fitRows, start, rows, params, rng, cache, grads, deltaA, k);
       lossSum += g.loss;
       weightSum += g.weight;
       // Adam.
@@ -768,7 +836,8 @@ export function fitMlp(
       const b2 = 0.999;
       const c1 = 1 - b1 ** step;
       const c2 = 1 - b2 ** step;
-      for (let t = 0; t < ps.length; t++) adamStep(ps[t], gs[t], m1[t], m2[t], lr, c1, c2);
+      for (let t = 0; t < ps.length; t++)
+        k.adamStep(ps[t].byteOffset, gs[t].byteOffset, m1[t].byteOffset, m2[t].byteOffset, ps[t].length, lr, c1, c2);
       for (const g of grads.gamma) g.fill(0);
       for (const g of grads.beta) g.fill(0);
     }
@@ -776,8 +845,10 @@ export function fitMlp(
     lr *= params.lrDecay;
     if (validRows.length > 0) {
       // Lower is better for both: the loss, or minus the score (accuracy / R²).
-      const loss = meanLoss({ layers, output }, Xv, y, w, validRows);
-      const vl = params.stopOn === 'score' ? -heldOutScore({ layers, output }, Xv, y, w, validRows) : loss;
+      // One forward pass over the held-out rows serves the loss and the score.
+      const out = predictBatch({ layers, output }, Xv, validRows.length, { k, bufs: validBufs });
+      const loss = meanLoss(output, out, y, w, validRows);
+      const vl = params.stopOn === 'score' ? -heldOutScore(output, out, y, w, validRows) : loss;
       history.valid.push(vl);
       const improved = best === Infinity || vl < best - params.tol;
       // A score moves in steps of one row: among epochs that tie on it, the lower loss is the better model.
@@ -797,11 +868,48 @@ export function fitMlp(
     paramsOf().forEach((a, t) => a.set(bestWeights[t]));
     epochs = bestEpoch;
   }
-  return { layers, output, epochs, history };
+  // The model keeps plain copies: the arena's memory is freed with it.
+  const plain = layers.map((L) => ({
+    ...L,
+    W: L.W.slice(),
+    b: L.b.slice(),
+    gamma: L.gamma.slice(),
+    beta: L.beta.slice(),
+  }));
+  return { layers: plain, output, epochs, history };
 }
 
-/** One Adam update of parameters P from gradient G with moments M, V (bias corrections c1, c2). */
-function adamStep(
+/** Bytes of every array fitMlp places in its arena (8 more per array for alignment). */
+function mlpArenaBytes(
+  X: Float64Array,
+  n: number,
+  p: number,
+  sizes: readonly number[],
+  batch: number,
+  nValid: number,
+): number {
+  const nnz = nonzeros(X, n * p);
+  const L = sizes.length - 1;
+  let params = 0;
+  let cache = 0;
+  for (let l = 0; l < L; l++) {
+    // W, b, gamma, beta.
+    params += sizes[l] * sizes[l + 1] + 3 * sizes[l + 1];
+    // input, pre, normed, mask; invStd.
+    cache += batch * (sizes[l] + 3 * sizes[l + 1]) + batch;
+  }
+  const widest = Math.max(...sizes);
+  let outputs = 0;
+  for (let l = 1; l <= L; l++) outputs += sizes[l];
+  // ...plus the held-out rows and predictBatch's chunk buffers.
+  const f64 =
+    4 * params + cache + batch * sizes[L] + nnz + batch * p + L * batch * widest + nValid * p + CHUNK * outputs;
+  const i32 = n + 1 + 2 * nnz + n + 2 * p + 1 + batch * p;
+  return 8 * f64 + 4 * i32 + 8 * (12 * L + 16);
+}
+
+/** One Adam update of parameters P from gradient G with moments M, V (bias corrections c1, c2); the twin of the WebAssembly kernel fitMlp uses. */
+export function adamStep(
   P: Float64Array,
   G: Float64Array,
   M: Float64Array,
@@ -826,19 +934,18 @@ function adamStep(
 
 /** Mean loss of rows under the model (prediction order), for early stopping. */
 function meanLoss(
-  model: { layers: readonly MlpLayer[]; output: MlpOutput },
-  Xv: Float64Array,
+  output: MlpOutput,
+  out: Float64Array,
   y: Float64Array,
   w: Float64Array | undefined,
   rows: Int32Array,
 ): number {
-  const out = predictBatch(model, Xv, rows.length);
   const K = out.length / Math.max(1, rows.length);
   let s = 0;
   let sw = 0;
   rows.forEach((i, t) => {
     const wi = w ? w[i] : 1;
-    if (model.output === 'identity') s += wi * 0.5 * (out[t] - y[i]) ** 2;
+    if (output === 'identity') s += wi * 0.5 * (out[t] - y[i]) ** 2;
     else s += wi * -Math.log(Math.max(out[t * K + y[i]], 1e-15));
     sw += wi;
   });
@@ -847,17 +954,16 @@ function meanLoss(
 
 /** Accuracy (classes) or R² (regression) of rows under the model: higher is better. */
 function heldOutScore(
-  model: { layers: readonly MlpLayer[]; output: MlpOutput },
-  Xv: Float64Array,
+  output: MlpOutput,
+  out: Float64Array,
   y: Float64Array,
   w: Float64Array | undefined,
   rows: Int32Array,
 ): number {
-  const out = predictBatch(model, Xv, rows.length);
   const n = rows.length;
   const K = out.length / Math.max(1, n);
   let sw = 0;
-  if (model.output === 'identity') {
+  if (output === 'identity') {
     let mean = 0;
     for (let t = 0; t < n; t++) {
       const wi = w ? w[rows[t]] : 1;

@@ -1,4 +1,5 @@
 import { WASM as FOREST } from './forest.generated.js';
+import { WASM as MLP } from './mlp.generated.js';
 
 /** Offsets into a kernel module's memory below this are the module's own (its static data). */
 const RESERVED = 65536;
@@ -58,6 +59,42 @@ export interface ForestKernels {
   ): number;
 }
 
+/** The MLP kernels of assembly/mlp.ts; pointer arguments are byte offsets into `memory`. */
+export interface MlpKernels {
+  sparseForward(
+    rows: number,
+    start: number,
+    count: number,
+    ptr: number,
+    val: number,
+    off: number,
+    W: number,
+    b: number,
+    nOut: number,
+    z: number,
+  ): void;
+  sparseWeightGradient(
+    rows: number,
+    start: number,
+    count: number,
+    ptr: number,
+    idx: number,
+    val: number,
+    dz: number,
+    nIn: number,
+    nOut: number,
+    gW: number,
+    gb: number,
+    cp: number,
+    cur: number,
+    crow: number,
+    cval: number,
+  ): void;
+  dense(a: number, rows: number, nIn: number, nOut: number, W: number, b: number, z: number, skipZeros: number): void;
+  weightGradient(a: number, dz: number, rows: number, nIn: number, nOut: number, gW: number, gb: number): void;
+  adamStep(P: number, G: number, M: number, V: number, n: number, lr: number, c1: number, c2: number): void;
+}
+
 const compiled = new Map<string, WebAssembly.Module>();
 
 function decode(base64: string): Uint8Array {
@@ -91,6 +128,10 @@ export class KernelArena<K> {
     return new KernelArena<ForestKernels>(FOREST, bytes);
   }
 
+  static mlp(bytes: number): KernelArena<MlpKernels> {
+    return new KernelArena<MlpKernels>(MLP, bytes);
+  }
+
   private take(bytes: number, align: number): number {
     const at = Math.ceil(this.next / align) * align;
     if (at + bytes > this.memory.buffer.byteLength) throw new Error('kernel arena: out of reserved memory');
@@ -110,6 +151,14 @@ export class KernelArena<K> {
     return new Uint8Array(this.memory.buffer, this.take(n, 8), n);
   }
 }
+
+/** Where typed arrays come from: plain memory, or a kernel arena. */
+export interface Alloc {
+  f64(n: number): Float64Array;
+  i32(n: number): Int32Array;
+}
+
+export const PLAIN: Alloc = { f64: (n) => new Float64Array(n), i32: (n) => new Int32Array(n) };
 
 /** Bytes a set of arrays needs in an arena, alignment included. */
 export function arenaBytes(f64: number, i32: number, u8: number): number {

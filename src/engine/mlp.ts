@@ -223,11 +223,46 @@ function dense(a: Float64Array, rows: number, L: MlpLayer, z: Float64Array, skip
 }
 
 /**
- * Outputs for n rows of X, in blocks through `dense`. Every sum starts at the bias and adds
+ * Outputs for n rows of X on the WebAssembly kernels: the weights and rows are copied into a
+ * kernel arena for the call. The same numbers as predictBatchPlain (the tests compare them).
+ */
+export function predictBatch(
+  model: { layers: readonly MlpLayer[]; output: MlpOutput },
+  X: Float64Array,
+  n: number,
+): Float64Array {
+  const { layers, output } = model;
+  const p = layers[0].nIn;
+  // Rows are copied in blocks, so scoring a large file never doubles its memory.
+  const block = Math.min(n, 16384);
+  let bytes = 8 * block * p + 64;
+  for (const L of layers) bytes += 8 * (L.W.length + L.b.length + L.gamma.length + L.beta.length + CHUNK * L.nOut) + 40;
+  const arena = KernelArena.mlp(bytes);
+  const copy = (a: Float64Array): Float64Array => {
+    const c = arena.f64(a.length);
+    c.set(a);
+    return c;
+  };
+  const inArena = layers.map((L) => ({ ...L, W: copy(L.W), b: copy(L.b), gamma: copy(L.gamma), beta: copy(L.beta) }));
+  const fast = { k: arena.kernels, bufs: predictBuffers(inArena, arena) };
+  const Xa = arena.f64(block * p);
+  const K = output === 'sigmoid' ? 2 : layers[layers.length - 1].nOut;
+  const out = new Float64Array(n * K);
+  for (let r0 = 0; r0 < n; r0 += block) {
+    const rows = Math.min(block, n - r0);
+    Xa.set(X.subarray(r0 * p, (r0 + rows) * p));
+    out.set(predictBatchPlain({ layers: inArena, output }, Xa, rows, fast), r0 * K);
+  }
+  return out;
+}
+
+/**
+ * Outputs for n rows of X, in blocks through `dense` (JavaScript, or the kernels when `fast` says
+ * X, the weights and the buffers live in their memory). Every sum starts at the bias and adds
  * every input in index order (zeros included, so even the sign of a zero matches), exactly as
  * forwardRow and the exported code do.
  */
-export function predictBatch(
+export function predictBatchPlain(
   model: { layers: readonly MlpLayer[]; output: MlpOutput },
   X: Float64Array,
   n: number,
@@ -260,10 +295,10 @@ export function predictBatch(
   return out;
 }
 
-/** Rows predictBatch pushes through the layers at a time. */
+/** Rows predictBatchPlain pushes through the layers at a time. */
 const CHUNK = 256;
 
-/** predictBatch's per-layer outputs for one chunk of rows. */
+/** predictBatchPlain's per-layer outputs for one chunk of rows. */
 function predictBuffers(layers: readonly MlpLayer[], alloc: Alloc): Float64Array[] {
   return layers.map((L) => alloc.f64(CHUNK * L.nOut));
 }
@@ -846,7 +881,7 @@ export function fitMlp(
     if (validRows.length > 0) {
       // Lower is better for both: the loss, or minus the score (accuracy / R²).
       // One forward pass over the held-out rows serves the loss and the score.
-      const out = predictBatch({ layers, output }, Xv, validRows.length, { k, bufs: validBufs });
+      const out = predictBatchPlain({ layers, output }, Xv, validRows.length, { k, bufs: validBufs });
       const loss = meanLoss(output, out, y, w, validRows);
       const vl = params.stopOn === 'score' ? -heldOutScore(output, out, y, w, validRows) : loss;
       history.valid.push(vl);
@@ -901,7 +936,7 @@ function mlpArenaBytes(
   const widest = Math.max(...sizes);
   let outputs = 0;
   for (let l = 1; l <= L; l++) outputs += sizes[l];
-  // ...plus the held-out rows and predictBatch's chunk buffers.
+  // ...plus the held-out rows and predictBatchPlain's chunk buffers.
   const f64 =
     4 * params + cache + batch * sizes[L] + nnz + batch * p + L * batch * widest + nValid * p + CHUNK * outputs;
   const i32 = n + 1 + 2 * nnz + n + 2 * p + 1 + batch * p;

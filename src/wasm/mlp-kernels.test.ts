@@ -6,6 +6,7 @@ import {
   makeCache,
   makeGrads,
   predictBatch,
+  predictBatchPlain,
   sparseRows,
   type MlpLayer,
 } from '../engine/mlp.js';
@@ -98,8 +99,13 @@ describe('mlp kernels (WebAssembly, SIMD) against the JavaScript twins', () => {
       // Batch prediction, every input added (no zero skipped) as forwardRow does.
       const bufs = layers.map((L) => arena.f64(256 * L.nOut));
       same(
-        predictBatch({ layers, output }, X, n, { k: arena.kernels, bufs }),
+        predictBatchPlain({ layers, output }, X, n, { k: arena.kernels, bufs }),
+        predictBatchPlain({ layers: twin, output }, Float64Array.from(X), n),
+      );
+      // And through a temporary arena, from plain arrays.
+      same(
         predictBatch({ layers: twin, output }, Float64Array.from(X), n),
+        predictBatchPlain({ layers: twin, output }, Float64Array.from(X), n),
       );
     });
 });

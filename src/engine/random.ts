@@ -23,6 +23,19 @@ export class Rng {
     this.d = next();
   }
 
+  /** The generator's state, for a WebAssembly kernel that continues the same sequence. */
+  getState(): [number, number, number, number] {
+    return [this.a, this.b, this.c, this.d];
+  }
+
+  /** Continues from a state getState gave (after a kernel drew from it). */
+  setState(a: number, b: number, c: number, d: number): void {
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextU32(): number {
     const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;

@@ -19,6 +19,37 @@ export interface ForestKernels {
     unit: number,
   ): number;
   lastLeftWeight(): number;
+  setRng(state: number): void;
+  getRng(state: number): void;
+  extraTreesSplit(
+    cols: number,
+    n: number,
+    p: number,
+    kinds: number,
+    means: number,
+    idx: number,
+    gb: number,
+    wa: number,
+    ya: number,
+    start: number,
+    end: number,
+    w: number,
+    s0: number,
+    s1: number,
+    binary: number,
+    unit: number,
+    maxFeatures: number,
+    minLeaf: number,
+    perm: number,
+    mark: number,
+    known: number,
+    nKnown: number,
+    seen: number,
+    order: number,
+    cat: number,
+    bestCat: number,
+    res: number,
+  ): number;
   accumulate(
     col: number,
     base: number,

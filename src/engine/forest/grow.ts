@@ -53,10 +53,10 @@ export class ForestWorkspace {
   readonly hc: Int32Array;
   readonly hs: Float64Array;
   readonly touched: Int32Array;
-  readonly order = new Int32Array(256);
+  readonly order: Int32Array;
   // Int32, not Uint32: bit 31 set would make Uint32 reads leave the small-integer fast path.
-  readonly seen = new Int32Array(8);
-  readonly catWork = new Int32Array(8);
+  readonly seen: Int32Array;
+  readonly catWork: Int32Array;
   /** Weight of the rows leftSums last counted. */
   leftWeight = 0;
   readonly key = new Float64Array(256);
@@ -115,10 +115,31 @@ export class ForestWorkspace {
     readonly hc: number;
     readonly hs: number;
     readonly touched: number;
+    readonly perm: number;
+    readonly mark: number;
+    readonly known: number;
+    readonly kinds: number;
+    readonly means: number;
+    readonly order: number;
+    readonly seen: number;
+    readonly catWork: number;
+    readonly bestCat: number;
+    readonly rngState: number;
+    readonly splitResult: number;
   };
+  /** Extra trees in WebAssembly: a node's known-constant features, each feature's kind (1 = categorical) and bin means, the best split's categories. */
+  readonly known: Int32Array;
+  readonly kinds: Uint8Array;
+  readonly means: Float64Array;
+  readonly bestCat: Int32Array;
+  /** The generator's state handed to and from the kernel, and the kernel's best split (see extraTreesSplit). */
+  readonly rngState: Int32Array;
+  readonly splitResult: Float64Array;
 
   constructor(n: number, p: number, outputs: number) {
-    this.arena = KernelArena.forest(arenaBytes(4 * n + 256 * (1 + outputs), 4 * n + 8 + 512, n + n * p));
+    this.arena = KernelArena.forest(
+      arenaBytes(4 * n + 256 * (1 + outputs) + 256 * p + 8, 4 * n + 8 + 512 + 2 * p + 256 + 28, n + n * p + 2 * p),
+    );
     const a = this.arena;
     this.k = a.kernels;
     this.idx = a.i32(n);
@@ -136,6 +157,17 @@ export class ForestWorkspace {
     this.hc = a.i32(256);
     this.hs = a.f64(256 * outputs);
     this.touched = a.i32(256);
+    this.perm = a.i32(p);
+    this.mark = a.u8(p);
+    this.known = a.i32(p);
+    this.kinds = a.u8(p);
+    this.means = a.f64(256 * p);
+    this.order = a.i32(256);
+    this.seen = a.i32(8);
+    this.catWork = a.i32(8);
+    this.bestCat = a.i32(8);
+    this.rngState = a.i32(4);
+    this.splitResult = a.f64(8);
     this.at = {
       idx: this.idx.byteOffset,
       tmp: this.tmp.byteOffset,
@@ -152,20 +184,34 @@ export class ForestWorkspace {
       hc: this.hc.byteOffset,
       hs: this.hs.byteOffset,
       touched: this.touched.byteOffset,
+      perm: this.perm.byteOffset,
+      mark: this.mark.byteOffset,
+      known: this.known.byteOffset,
+      kinds: this.kinds.byteOffset,
+      means: this.means.byteOffset,
+      order: this.order.byteOffset,
+      seen: this.seen.byteOffset,
+      catWork: this.catWork.byteOffset,
+      bestCat: this.bestCat.byteOffset,
+      rngState: this.rngState.byteOffset,
+      splitResult: this.splitResult.byteOffset,
     };
-    this.perm = new Int32Array(p);
-    this.mark = new Uint8Array(p);
     this.sl = new Float64Array(outputs);
     this.sl2 = new Float64Array(outputs);
     this.bestSl = new Float64Array(outputs);
     this.sr = new Float64Array(outputs);
   }
 
-  /** Copies a forest's bins into the kernels' memory (once per bins array); returns their offset there. */
-  bind(colBins: Uint8Array): void {
-    if (this.bound !== colBins) {
-      this.cols.set(colBins);
-      this.bound = colBins;
+  /** Copies a forest's bins, feature kinds and bin means into the kernels' memory (once per bins array). */
+  bind(data: ForestData): void {
+    if (this.bound !== data.colBins) {
+      this.cols.set(data.colBins);
+      this.bound = data.colBins;
+      data.featureBins.forEach((fb, f) => {
+        this.kinds[f] = fb.kind === 'categorical' ? 1 : 0;
+        const m = data.binMeans[f];
+        if (m && m.length === 256) this.means.set(m, 256 * f);
+      });
     }
   }
 
@@ -186,6 +232,12 @@ export class ForestWorkspace {
 }
 
 const NO_FEATURES = new Int32Array(0);
+
+/** Extra trees' split search in WebAssembly (on) or in the JavaScript twin (tests compare them). */
+let wasmSplits = true;
+export function useWasmSplits(on: boolean): void {
+  wasmSplits = on;
+}
 
 /** A node waiting to be split; the stack's entries are reused, so growing allocates no object per node. */
 class Pending {
@@ -249,7 +301,7 @@ export function growForestTree(
   const D = data.outputs;
   const idx = ws.idx;
   idx.set(rows.subarray(0, nRows));
-  ws.bind(data.colBins);
+  ws.bind(data);
   const rootS = new Float64Array(D);
   let rootW = 0;
   const { wa, ya, ca } = ws;
@@ -353,6 +405,8 @@ export function growForestTree(
  */
 function findSplit(data: ForestData, nd: Pending, params: ForestTreeParams, ws: ForestWorkspace, rng: Rng): Int32Array {
   const best = ws.best;
+  const D = data.outputs;
+  if (wasmSplits && params.randomSplits && D <= 2) return extraTreesSplit(data, nd, params, ws, rng);
   best.reset();
   const perm = ws.perm;
   const p = data.p;
@@ -382,6 +436,73 @@ function findSplit(data: ForestData, nd: Pending, params: ForestTreeParams, ws: 
     }
   }
   return nConst === known.length ? known : perm.slice(0, nConst);
+}
+
+/**
+ * findSplit for extra trees with one or two outputs, the whole search in WebAssembly: the same
+ * draws from rng in the same order and the same arithmetic as randomSplit / randomCategorySplit,
+ * so the tree is the same (the forest tests grow both ways).
+ */
+function extraTreesSplit(
+  data: ForestData,
+  nd: Pending,
+  params: ForestTreeParams,
+  ws: ForestWorkspace,
+  rng: Rng,
+): Int32Array {
+  const { k, at, best } = ws;
+  ws.rngState.set(rng.getState());
+  k.setRng(at.rngState);
+  const known = nd.constant;
+  ws.known.set(known);
+  const binary = data.outputs === 2;
+  const nConst = k.extraTreesSplit(
+    at.cols,
+    data.n,
+    data.p,
+    at.kinds,
+    at.means,
+    at.idx,
+    at.gb,
+    at.wa,
+    at.ya,
+    nd.start,
+    nd.end,
+    nd.w,
+    nd.s[0],
+    binary ? nd.s[1] : 0,
+    binary ? 1 : 0,
+    ws.unit ? 1 : 0,
+    params.maxFeatures,
+    params.minSamplesLeaf,
+    at.perm,
+    at.mark,
+    at.known,
+    known.length,
+    at.seen,
+    at.order,
+    at.catWork,
+    at.bestCat,
+    at.splitResult,
+  );
+  k.getRng(at.rngState);
+  const st = ws.rngState;
+  rng.setState(st[0], st[1], st[2], st[3]);
+  const r = ws.splitResult;
+  best.gain = r[0];
+  best.feature = r[1];
+  best.binThreshold = r[2];
+  best.defaultLeft = r[3] === 1;
+  best.categorical = r[4] === 1;
+  best.leftH = r[5];
+  best.leftCount = r[7];
+  if (best.categorical) best.catLeft.set(ws.bestCat);
+  const sum = r[6];
+  if (binary) {
+    ws.bestSl[1] = sum;
+    ws.bestSl[0] = best.leftH - sum;
+  } else ws.bestSl[0] = sum;
+  return nConst === known.length ? known : ws.perm.slice(0, nConst);
 }
 
 /** Offers a candidate split (left: weight wl, sums sl, cl rows) to ws.best. */

@@ -137,9 +137,9 @@ function axpy(v: f64, W: usize, z: usize, nOut: i32): void {
 }
 
 /**
- * z = a W + b for a batch (rows x nIn times nIn x nOut, nOut > 1), row by row; an input that is
- * zero is skipped when skipZeros (the sum is the same: adding v * w = 0 changes no bit unless the
- * sum is -0, which a bias start never is exactly... callers that need every term pass 0).
+ * z = a W + b for a batch (rows x nIn times nIn x nOut, nOut > 1), row by row. With skipZeros a
+ * zero input is skipped: adding its v * w = ±0 changes no sum but a zero's sign, so training may
+ * skip them; prediction (0) adds every term, as forwardRow does.
  */
 export function dense(a: usize, rows: i32, nIn: i32, nOut: i32, W: usize, b: usize, z: usize, skipZeros: i32): void {
   for (let r: i32 = 0; r < rows; r++) {

@@ -1,4 +1,4 @@
-import { KernelArena, PLAIN, type Alloc, type MlpKernels } from '../wasm/kernels.js';
+import { placeMlp, PLAIN, type Alloc, type MlpKernels } from '../wasm/kernels.js';
 import { sigmoid } from './linear-loss.js';
 import { Rng } from './random.js';
 
@@ -235,25 +235,33 @@ export function predictBatch(
   const p = layers[0].nIn;
   // Rows are copied in blocks, so scoring a large file never doubles its memory.
   const block = Math.min(n, 16384);
-  let bytes = 8 * block * p + 64;
-  for (const L of layers) bytes += 8 * (L.W.length + L.b.length + L.gamma.length + L.beta.length + CHUNK * L.nOut) + 40;
-  const arena = KernelArena.mlp(bytes);
-  const copy = (a: Float64Array): Float64Array => {
-    const c = arena.f64(a.length);
-    c.set(a);
-    return c;
-  };
-  const inArena = layers.map((L) => ({ ...L, W: copy(L.W), b: copy(L.b), gamma: copy(L.gamma), beta: copy(L.beta) }));
-  const fast = { k: arena.kernels, bufs: predictBuffers(inArena, arena) };
-  const Xa = arena.f64(block * p);
+  const { kernels, arrays } = placeMlp((a) => {
+    const copies = layers.map((L) => allocLayer(a, L.nIn, L.nOut, L.gamma.length > 0));
+    return { layers: copies, bufs: predictBuffers(copies, a), X: a.f64(block * p) };
+  });
+  arrays.layers.forEach((L, l) => copyLayer(layers[l], L));
+  const fast = { k: kernels, bufs: arrays.bufs };
   const K = output === 'sigmoid' ? 2 : layers[layers.length - 1].nOut;
   const out = new Float64Array(n * K);
   for (let r0 = 0; r0 < n; r0 += block) {
     const rows = Math.min(block, n - r0);
-    Xa.set(X.subarray(r0 * p, (r0 + rows) * p));
-    out.set(predictBatchPlain({ layers: inArena, output }, Xa, rows, fast), r0 * K);
+    arrays.X.set(X.subarray(r0 * p, (r0 + rows) * p));
+    out.set(predictBatchPlain({ layers: arrays.layers, output }, arrays.X, rows, fast), r0 * K);
   }
   return out;
+}
+
+/** Room for a layer's parameters (layer norm's gain and shift when `norm`). */
+function allocLayer(a: Alloc, nIn: number, nOut: number, norm: boolean): MlpLayer {
+  const k = norm ? nOut : 0;
+  return { nIn, nOut, W: a.f64(nIn * nOut), b: a.f64(nOut), gamma: a.f64(k), beta: a.f64(k) };
+}
+
+function copyLayer(from: MlpLayer, to: MlpLayer): void {
+  to.W.set(from.W);
+  to.b.set(from.b);
+  to.gamma.set(from.gamma);
+  to.beta.set(from.beta);
 }
 
 /**
@@ -317,10 +325,19 @@ export interface SparseRows {
  * typical table has a third or less of its design columns nonzero, and training skips the rest.
  */
 export function sparseRows(X: Float64Array, n: number, p: number, stride: number, alloc: Alloc = PLAIN): SparseRows {
-  const nnz = nonzeros(X, n * p);
-  const ptr = alloc.i32(n + 1);
-  const idx = alloc.i32(nnz);
-  const val = alloc.f64(nnz);
+  const sp = sparseArrays(alloc, n, nonzeros(X, n * p));
+  fillSparseRows(X, n, p, stride, sp);
+  return sp;
+}
+
+/** Room for n sparse rows with nnz nonzeros in all. */
+function sparseArrays(a: Alloc, n: number, nnz: number): SparseRows {
+  return { ptr: a.i32(n + 1), idx: a.i32(nnz), val: a.f64(nnz), off: a.i32(nnz) };
+}
+
+/** Fills sparse rows (sized by sparseArrays for X's nonzeros) from X, n x p. */
+function fillSparseRows(X: Float64Array, n: number, p: number, stride: number, sp: SparseRows): void {
+  const { ptr, idx, val, off } = sp;
   let c = 0;
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < p; k++) {
@@ -332,9 +349,7 @@ export function sparseRows(X: Float64Array, n: number, p: number, stride: number
     }
     ptr[i + 1] = c;
   }
-  const off = alloc.i32(nnz);
-  for (let t = 0; t < nnz; t++) off[t] = idx[t] * stride;
-  return { ptr, idx, val, off };
+  for (let t = 0; t < c; t++) off[t] = idx[t] * stride;
 }
 
 function nonzeros(X: Float64Array, len: number): number {
@@ -793,46 +808,43 @@ export function fitMlp(
 ): MlpModel {
   const rng = new Rng(params.seed);
   const sizes = [p, ...params.hidden, output === 'sigmoid' ? 1 : outputs];
+  const nFit = holdout ? holdout.fit.length : n;
+  const validRows = holdout ? holdout.valid : new Int32Array(0);
+  const batch = Math.max(1, Math.min(params.batchSize, nFit));
+  const nnz = nonzeros(X, n * p);
   // Every array the training loop touches lives in the WebAssembly kernels' memory.
-  const arena = KernelArena.mlp(
-    mlpArenaBytes(X, n, p, sizes, Math.max(1, Math.min(params.batchSize, n)), holdout ? holdout.valid.length : 0),
-  );
-  const alloc: Alloc = arena;
-  const k = arena.kernels;
-  const layers: MlpLayer[] = [];
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    const nIn = sizes[l];
-    const nOut = sizes[l + 1];
+  const { kernels: k, arrays } = placeMlp((a) => {
+    const layers = sizes
+      .slice(0, -1)
+      .map((nIn, l) => allocLayer(a, nIn, sizes[l + 1], params.layerNorm && l + 2 < sizes.length));
+    return {
+      layers,
+      fitRows: a.i32(nFit),
+      // The held-out rows gathered once, for one batched pass per epoch.
+      Xv: a.f64(validRows.length * p),
+      validBufs: predictBuffers(layers, a),
+      sparse: sparseArrays(a, n, nnz),
+      cache: makeCache(layers, batch, a),
+      grads: makeGrads(layers, a),
+      m1: makeGrads(layers, a),
+      m2: makeGrads(layers, a),
+      deltaA: layers.map(() => a.f64(batch * Math.max(...sizes))),
+    };
+  });
+  const { layers, fitRows, Xv, validBufs, sparse, cache, grads, deltaA } = arrays;
+  layers.forEach((L, l) => {
     // Glorot uniform, as scikit-learn (factor 6 for ReLU layers, 2 for a sigmoid output).
     const factor = l + 2 === sizes.length && output === 'sigmoid' ? 2 : 6;
-    const bound = Math.sqrt(factor / (nIn + nOut));
-    const W = alloc.f64(nIn * nOut);
-    for (let t = 0; t < W.length; t++) W[t] = (2 * rng.next() - 1) * bound;
-    const b = alloc.f64(nOut);
-    for (let t = 0; t < nOut; t++) b[t] = (2 * rng.next() - 1) * bound;
-    const hiddenNorm = params.layerNorm && l + 2 < sizes.length;
-    layers.push({
-      nIn,
-      nOut,
-      W,
-      b,
-      gamma: alloc.f64(hiddenNorm ? nOut : 0).fill(1),
-      beta: alloc.f64(hiddenNorm ? nOut : 0),
-    });
-  }
+    const bound = Math.sqrt(factor / (L.nIn + L.nOut));
+    for (let t = 0; t < L.W.length; t++) L.W[t] = (2 * rng.next() - 1) * bound;
+    for (let t = 0; t < L.nOut; t++) L.b[t] = (2 * rng.next() - 1) * bound;
+    L.gamma.fill(1);
+  });
   // Early stopping watches the held-out rows the caller chose; without them every row trains.
-  const fitRows = alloc.i32(holdout ? holdout.fit.length : n);
   if (holdout) fitRows.set(holdout.fit);
   else for (let i = 0; i < n; i++) fitRows[i] = i;
-  const validRows = holdout ? holdout.valid : new Int32Array(0);
-  // The held-out rows gathered once, for one batched pass per epoch.
-  const Xv = alloc.f64(validRows.length * p);
-  const validBufs = predictBuffers(layers, alloc);
   validRows.forEach((i, t) => Xv.set(X.subarray(i * p, i * p + p), t * p));
-  const batch = Math.max(1, Math.min(params.batchSize, fitRows.length));
-  const sparse = sparseRows(X, n, p, sizes[1], alloc);
-  const cache = makeCache(layers, batch, alloc);
-  const grads = makeGrads(layers, alloc);
+  fillSparseRows(X, n, p, sizes[1], sparse);
   const all = (g: Grads): Float64Array[] => [...g.W, ...g.b, ...g.gamma, ...g.beta];
   const paramsOf = (): Float64Array[] => [
     ...layers.map((L) => L.W),
@@ -842,10 +854,9 @@ export function fitMlp(
   ];
   const ps = paramsOf();
   const gs = all(grads);
-  const m1 = all(grads).map((a) => alloc.f64(a.length));
-  const m2 = all(grads).map((a) => alloc.f64(a.length));
+  const m1 = all(arrays.m1);
+  const m2 = all(arrays.m2);
   let step = 0;
-  const deltaA = layers.map(() => alloc.f64(batch * Math.max(...sizes)));
   const history = { train: [] as number[], valid: [] as number[] };
   let best = Infinity;
   let bestEpoch = 0;
@@ -853,7 +864,6 @@ export function fitMlp(
   let since = 0;
   let bestWeights = paramsOf().map((a) => a.slice());
   let lr = params.learningRate;
-  const nFit = fitRows.length;
   let epochs = 0;
   for (let epoch = 0; epoch < params.maxEpochs; epoch++) {
     epochs = epoch + 1;
@@ -912,35 +922,6 @@ export function fitMlp(
     beta: L.beta.slice(),
   }));
   return { layers: plain, output, epochs, history };
-}
-
-/** Bytes of every array fitMlp places in its arena (8 more per array for alignment). */
-function mlpArenaBytes(
-  X: Float64Array,
-  n: number,
-  p: number,
-  sizes: readonly number[],
-  batch: number,
-  nValid: number,
-): number {
-  const nnz = nonzeros(X, n * p);
-  const L = sizes.length - 1;
-  let params = 0;
-  let cache = 0;
-  for (let l = 0; l < L; l++) {
-    // W, b, gamma, beta.
-    params += sizes[l] * sizes[l + 1] + 3 * sizes[l + 1];
-    // input, pre, normed, mask; invStd.
-    cache += batch * (sizes[l] + 3 * sizes[l + 1]) + batch;
-  }
-  const widest = Math.max(...sizes);
-  let outputs = 0;
-  for (let l = 1; l <= L; l++) outputs += sizes[l];
-  // ...plus the held-out rows and predictBatchPlain's chunk buffers.
-  const f64 =
-    4 * params + cache + batch * sizes[L] + nnz + batch * p + L * batch * widest + nValid * p + CHUNK * outputs;
-  const i32 = n + 1 + 2 * nnz + n + 2 * p + 1 + batch * p;
-  return 8 * f64 + 4 * i32 + 8 * (12 * L + 16);
 }
 
 /** One Adam update of parameters P from gradient G with moments M, V (bias corrections c1, c2); the twin of the WebAssembly kernel fitMlp uses. */

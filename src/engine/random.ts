@@ -23,17 +23,20 @@ export class Rng {
     this.d = next();
   }
 
-  /** The generator's state, for a WebAssembly kernel that continues the same sequence. */
-  getState(): [number, number, number, number] {
-    return [this.a, this.b, this.c, this.d];
+  /** Writes the generator's state (four words) where a WebAssembly kernel continues the sequence. */
+  saveState(to: Int32Array): void {
+    to[0] = this.a;
+    to[1] = this.b;
+    to[2] = this.c;
+    to[3] = this.d;
   }
 
-  /** Continues from a state getState gave (after a kernel drew from it). */
-  setState(a: number, b: number, c: number, d: number): void {
-    this.a = a;
-    this.b = b;
-    this.c = c;
-    this.d = d;
+  /** Continues from a state saveState wrote (after a kernel drew from it). */
+  loadState(from: Int32Array): void {
+    this.a = from[0];
+    this.b = from[1];
+    this.c = from[2];
+    this.d = from[3];
   }
 
   /** Uniform 32-bit unsigned integer. */

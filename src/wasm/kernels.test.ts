@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../engine/random.js';
-import { arenaBytes, KernelArena } from './kernels.js';
+import { placeForest } from './kernels.js';
 
 /** Naive twins of assembly/forest.ts, on plain arrays. */
 function gatherTwin(col: Uint8Array, base: number, idx: Int32Array, start: number, end: number) {
@@ -18,14 +18,30 @@ describe('forest kernels (WebAssembly) against naive twins', () => {
   const n = 300;
   const p = 3;
   const rng = new Rng(11);
-  const arena = KernelArena.forest(arenaBytes(4 * n + 256 * 5, 4 * n + 8 + 512, n + n * p));
-  const k = arena.kernels;
-  const col = arena.u8(n * p);
-  const idx = arena.i32(n);
-  const tmp = arena.i32(n);
-  const gb = arena.u8(n);
-  const [wa, ya, tw, ty] = [arena.f64(n), arena.f64(n), arena.f64(n), arena.f64(n)];
-  const [ca, tc, cat] = [arena.i32(n), arena.i32(n), arena.i32(8)];
+  const { kernels: k, arrays } = placeForest((a) => ({
+    col: a.u8(n * p),
+    idx: a.i32(n),
+    tmp: a.i32(n),
+    gb: a.u8(n),
+    wa: a.f64(n),
+    ya: a.f64(n),
+    tw: a.f64(n),
+    ty: a.f64(n),
+    ca: a.i32(n),
+    tc: a.i32(n),
+    cat: a.i32(8),
+    hw: a.f64(256),
+    hs: a.f64(256),
+    hsc: a.f64(256 * 3),
+    hc: a.i32(256),
+    touched: a.i32(256),
+  }));
+  const { col, idx, tmp, gb, wa, ya, tw, ty, ca, tc, cat } = arrays;
+  /** A random node: positions start..end (possibly empty). */
+  const span = (): [number, number] => {
+    const start = rng.int(n);
+    return [start, start + rng.int(n - start + 1)];
+  };
   const fill = (): void => {
     for (let i = 0; i < n * p; i++) col[i] = rng.next() < 0.1 ? 255 : rng.int(20);
     for (let i = 0; i < n; i++) {
@@ -44,8 +60,7 @@ describe('forest kernels (WebAssembly) against naive twins', () => {
     for (let t = 0; t < 50; t++) {
       fill();
       const f = rng.int(p);
-      const start = rng.int(n);
-      const end = start + rng.int(n - start + 1);
+      const [start, end] = span();
       const want = gatherTwin(col, f * n, idx, start, end);
       const packed = k.gatherRange(col.byteOffset, f * n, idx.byteOffset, gb.byteOffset, start, end);
       expect(Array.from(gb.subarray(start, end))).toEqual(want.bins);
@@ -59,8 +74,7 @@ describe('forest kernels (WebAssembly) against naive twins', () => {
     for (let t = 0; t < 50; t++) {
       fill();
       for (let i = 0; i < n; i++) gb[i] = col[i];
-      const start = rng.int(n);
-      const end = start + rng.int(n - start + 1);
+      const [start, end] = span();
       const thr = rng.int(20);
       const ml = rng.int(2);
       for (const unit of [0, 1]) {
@@ -82,13 +96,11 @@ describe('forest kernels (WebAssembly) against naive twins', () => {
   });
 
   it('accumulate builds the per-bin weights, counts and sums of a node, listing each bin once', () => {
-    const [hw, hs, hsc] = [arena.f64(256), arena.f64(256), arena.f64(256 * 3)];
-    const [hc, touched] = [arena.i32(256), arena.i32(256)];
+    const { hw, hs, hsc, hc, touched } = arrays;
     for (let t = 0; t < 30; t++) {
       fill();
       const f = rng.int(p);
-      const start = rng.int(n);
-      const end = start + rng.int(n - start + 1);
+      const [start, end] = span();
       for (const cls of [0, 1]) {
         [hw, hs, hsc, hc].forEach((a) => a.fill(0));
         const at = (a: { byteOffset: number }): number => a.byteOffset;
@@ -133,8 +145,7 @@ describe('forest kernels (WebAssembly) against naive twins', () => {
     for (let t = 0; t < 60; t++) {
       fill();
       const f = rng.int(p);
-      const start = rng.int(n);
-      const end = start + rng.int(n - start + 1);
+      const [start, end] = span();
       const thr = rng.int(20);
       const dl = rng.int(2);
       const categorical = t % 3 === 0 ? 1 : 0;

@@ -135,13 +135,53 @@ function decode(base64: string): Uint8Array {
   return bytes;
 }
 
-/**
- * A kernel module with a memory of its own, and a bump allocator handing out typed arrays in it.
- * The memory is sized once and never grown, so the arrays stay valid for the arena's life.
- */
-export class KernelArena<K> {
+/** Where typed arrays come from: plain memory, or a kernel arena. */
+export interface Alloc {
+  f64(n: number): Float64Array;
+  i32(n: number): Int32Array;
+  u8(n: number): Uint8Array;
+}
+
+export const PLAIN: Alloc = {
+  f64: (n) => new Float64Array(n),
+  i32: (n) => new Int32Array(n),
+  u8: (n) => new Uint8Array(n),
+};
+
+/** Every array starts on an 8-byte boundary, so f64 views and SIMD loads line up. */
+const align = (bytes: number): number => Math.ceil(bytes / 8) * 8;
+
+/** Counts the bytes a layout takes, handing out plain arrays so a layout may read their lengths. */
+class Sizer implements Alloc {
+  bytes = 0;
+  f64(n: number): Float64Array {
+    this.bytes = align(this.bytes) + 8 * n;
+    return new Float64Array(n);
+  }
+  i32(n: number): Int32Array {
+    this.bytes = align(this.bytes) + 4 * n;
+    return new Int32Array(n);
+  }
+  u8(n: number): Uint8Array {
+    this.bytes = align(this.bytes) + n;
+    return new Uint8Array(n);
+  }
+}
+
+/** The kernels of a module, and the arrays of a layout in their memory. */
+export interface Placed<K, T> {
   readonly kernels: K;
-  readonly memory: WebAssembly.Memory;
+  readonly arrays: T;
+}
+
+/**
+ * A kernel module on a memory of its own holding the arrays a layout allocates. The layout runs
+ * twice, first to count its bytes and then to place its arrays, so the memory is sized exactly
+ * and never grown (growing would detach every view).
+ */
+class KernelArena implements Alloc {
+  readonly kernels: unknown;
+  private readonly memory: WebAssembly.Memory;
   private next = RESERVED;
 
   private constructor(base64: string, bytes: number) {
@@ -150,48 +190,54 @@ export class KernelArena<K> {
       module = new WebAssembly.Module(decode(base64));
       compiled.set(base64, module);
     }
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil((RESERVED + bytes) / 65536) + 1 });
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil((RESERVED + bytes) / 65536) });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory, abort: () => undefined } });
-    this.kernels = instance.exports as unknown as K;
+    this.kernels = instance.exports;
   }
 
-  static forest(bytes: number): KernelArena<ForestKernels> {
-    return new KernelArena<ForestKernels>(FOREST, bytes);
+  static place<K, T>(base64: string, layout: (a: Alloc) => T): Placed<K, T> {
+    const sizer = new Sizer();
+    layout(sizer);
+    const arena = new KernelArena(base64, sizer.bytes);
+    return { kernels: arena.kernels as K, arrays: layout(arena) };
   }
 
-  static mlp(bytes: number): KernelArena<MlpKernels> {
-    return new KernelArena<MlpKernels>(MLP, bytes);
-  }
-
-  private take(bytes: number, align: number): number {
-    const at = Math.ceil(this.next / align) * align;
-    if (at + bytes > this.memory.buffer.byteLength) throw new Error('kernel arena: out of reserved memory');
+  private take(bytes: number): number {
+    const at = align(this.next);
+    if (at + bytes > this.memory.buffer.byteLength)
+      throw new Error('kernel arena: a layout asked for more the second time');
     this.next = at + bytes;
     return at;
   }
 
   f64(n: number): Float64Array {
-    return new Float64Array(this.memory.buffer, this.take(8 * n, 8), n);
+    return new Float64Array(this.memory.buffer, this.take(8 * n), n);
   }
 
   i32(n: number): Int32Array {
-    return new Int32Array(this.memory.buffer, this.take(4 * n, 8), n);
+    return new Int32Array(this.memory.buffer, this.take(4 * n), n);
   }
 
   u8(n: number): Uint8Array {
-    return new Uint8Array(this.memory.buffer, this.take(n, 8), n);
+    return new Uint8Array(this.memory.buffer, this.take(n), n);
   }
 }
 
-/** Where typed arrays come from: plain memory, or a kernel arena. */
-export interface Alloc {
-  f64(n: number): Float64Array;
-  i32(n: number): Int32Array;
+/** The forest kernels with a layout's arrays in their memory. */
+export function placeForest<T>(layout: (a: Alloc) => T): Placed<ForestKernels, T> {
+  return KernelArena.place<ForestKernels, T>(FOREST, layout);
 }
 
-export const PLAIN: Alloc = { f64: (n) => new Float64Array(n), i32: (n) => new Int32Array(n) };
+/** The MLP kernels with a layout's arrays in their memory. */
+export function placeMlp<T>(layout: (a: Alloc) => T): Placed<MlpKernels, T> {
+  return KernelArena.place<MlpKernels, T>(MLP, layout);
+}
 
-/** Bytes a set of arrays needs in an arena, alignment included. */
-export function arenaBytes(f64: number, i32: number, u8: number): number {
-  return 8 * f64 + 4 * i32 + u8 + 64;
+/** Byte offsets, the kernels' pointer arguments, of a layout's arrays (for the ones a loop passes often). */
+export function byteOffsets<T extends Record<string, { readonly byteOffset: number }>>(
+  arrays: T,
+): { readonly [K in keyof T]: number } {
+  const out: Record<string, number> = {};
+  for (const [name, a] of Object.entries(arrays)) out[name] = a.byteOffset;
+  return out as { readonly [K in keyof T]: number };
 }

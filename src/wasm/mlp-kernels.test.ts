@@ -10,7 +10,7 @@ import {
   sparseRows,
   type MlpLayer,
 } from '../engine/mlp.js';
-import { KernelArena, PLAIN, type Alloc } from './kernels.js';
+import { placeMlp, PLAIN, type Alloc } from './kernels.js';
 
 /** Equal as numbers (a zero's sign aside: skipping a zero input may leave -0 where adding it gives +0). */
 const same = (a: Float64Array, b: Float64Array): void => {
@@ -41,71 +41,68 @@ describe('mlp kernels (WebAssembly, SIMD) against the JavaScript twins', () => {
       const n = 37;
       const p = sizes[0];
       const batch = 16;
-      const arena = KernelArena.mlp(1 << 20);
       const rng = new Rng(5);
-      const X = arena.f64(n * p);
-      for (let t = 0; t < X.length; t++) X[t] = rng.next() < 0.6 ? 0 : rng.normal();
+      const Xp = Float64Array.from({ length: n * p }, () => (rng.next() < 0.6 ? 0 : rng.normal()));
       const y = Float64Array.from({ length: n }, (_, i) =>
         output === 'identity' ? rng.normal() : i % (output === 'softmax' ? 3 : 2),
       );
       const w = Float64Array.from({ length: n }, () => 0.5 + rng.next());
-      const rows = arena.i32(n);
-      for (let i = 0; i < n; i++) rows[i] = (i * 7) % n;
-      const layers = net(new Rng(9), sizes, arena, layerNorm);
-      const twin = net(new Rng(9), sizes, PLAIN, layerNorm);
-      const widest = Math.max(...sizes);
-      const run = (ls: MlpLayer[], alloc: Alloc, fast: boolean) => {
-        const grads = makeGrads(ls, alloc);
-        const g = batchGradient(
-          ls,
+      // The same arrays in the kernels' memory and in plain memory (the twin's).
+      const layout = (a: Alloc) => {
+        const layers = net(new Rng(9), sizes, a, layerNorm);
+        return {
+          X: a.f64(n * p),
+          rows: a.i32(n),
+          layers,
+          sparse: sparseRows(Xp, n, p, sizes[1], a),
+          cache: makeCache(layers, batch, a),
+          grads: makeGrads(layers, a),
+          m: makeGrads(layers, a),
+          v: makeGrads(layers, a),
+          deltaA: layers.map(() => a.f64(batch * Math.max(...sizes))),
+          bufs: layers.map((L) => a.f64(256 * L.nOut)),
+        };
+      };
+      const { kernels, arrays: A } = placeMlp(layout);
+      const B = layout(PLAIN);
+      for (const s of [A, B]) {
+        s.X.set(Xp);
+        for (let i = 0; i < n; i++) s.rows[i] = (i * 7) % n;
+      }
+      const run = (s: ReturnType<typeof layout>, fast: boolean) =>
+        batchGradient(
+          s.layers,
           output,
-          sparseRows(X, n, p, sizes[1], alloc),
+          s.sparse,
           y,
           w,
-          rows,
+          s.rows,
           3,
           batch,
           { dropout: 0, alpha: 0.1 },
           new Rng(1),
-          makeCache(ls, batch, alloc),
-          grads,
-          ls.map(() => alloc.f64(batch * widest)),
-          fast ? arena.kernels : undefined,
+          s.cache,
+          s.grads,
+          s.deltaA,
+          fast ? kernels : undefined,
         );
-        return { g, grads };
-      };
-      const a = run(layers, arena, true);
-      const b = run(twin, PLAIN, false);
-      expect(a.g.loss).toBe(b.g.loss);
-      a.grads.W.forEach((gw, l) => same(gw, b.grads.W[l]));
-      a.grads.b.forEach((gb, l) => same(gb, b.grads.b[l]));
+      expect(run(A, true).loss).toBe(run(B, false).loss);
+      A.grads.W.forEach((gw, l) => same(gw, B.grads.W[l]));
+      A.grads.b.forEach((gb, l) => same(gb, B.grads.b[l]));
       // One Adam step each way.
-      const m = layers.map((L) => [arena.f64(L.W.length), arena.f64(L.W.length)]);
-      const mt = twin.map((L) => [new Float64Array(L.W.length), new Float64Array(L.W.length)]);
-      layers.forEach((L, l) => {
-        arena.kernels.adamStep(
-          L.W.byteOffset,
-          a.grads.W[l].byteOffset,
-          m[l][0].byteOffset,
-          m[l][1].byteOffset,
-          L.W.length,
-          0.01,
-          0.1,
-          0.001,
-        );
-        adamStep(twin[l].W, b.grads.W[l], mt[l][0], mt[l][1], 0.01, 0.1, 0.001);
-        same(L.W, twin[l].W);
+      A.layers.forEach((L, l) => {
+        const at = (x: Float64Array): number => x.byteOffset;
+        kernels.adamStep(at(L.W), at(A.grads.W[l]), at(A.m.W[l]), at(A.v.W[l]), L.W.length, 0.01, 0.1, 0.001);
+        adamStep(B.layers[l].W, B.grads.W[l], B.m.W[l], B.v.W[l], 0.01, 0.1, 0.001);
+        same(L.W, B.layers[l].W);
       });
       // Batch prediction, every input added (no zero skipped) as forwardRow does.
-      const bufs = layers.map((L) => arena.f64(256 * L.nOut));
+      const twin = B.layers;
       same(
-        predictBatchPlain({ layers, output }, X, n, { k: arena.kernels, bufs }),
-        predictBatchPlain({ layers: twin, output }, Float64Array.from(X), n),
+        predictBatchPlain({ layers: A.layers, output }, A.X, n, { k: kernels, bufs: A.bufs }),
+        predictBatchPlain({ layers: twin, output }, Xp, n),
       );
       // And through a temporary arena, from plain arrays.
-      same(
-        predictBatch({ layers: twin, output }, Float64Array.from(X), n),
-        predictBatchPlain({ layers: twin, output }, Float64Array.from(X), n),
-      );
+      same(predictBatch({ layers: twin, output }, Xp, n), predictBatchPlain({ layers: twin, output }, Xp, n));
     });
 });

@@ -1,7 +1,7 @@
 import type { Rng } from '../random.js';
 import { MISSING_BIN, type FeatureBins } from '../gbdt/binning.js';
 import { SplitCandidate } from '../gbdt/split.js';
-import { arenaBytes, KernelArena, type ForestKernels } from '../../wasm/kernels.js';
+import { byteOffsets, placeForest, type Alloc, type ForestKernels } from '../../wasm/kernels.js';
 import { leafOfBins, TreeBuilder, type Tree } from '../gbdt/tree.js';
 
 /**
@@ -45,23 +45,92 @@ export interface ForestTree {
   readonly values: Float64Array;
 }
 
+/** The workspace's arrays that live in the forest kernels' memory (assembly/forest.ts). */
+function kernelArrays(a: Alloc, n: number, p: number, outputs: number) {
+  return {
+    idx: a.i32(n),
+    tmp: a.i32(n),
+    wa: a.f64(n),
+    ya: a.f64(n),
+    ca: a.i32(n),
+    tw: a.f64(n),
+    ty: a.f64(n),
+    tc: a.i32(n),
+    gb: a.u8(n),
+    cols: a.u8(n * p),
+    catBits: a.i32(8),
+    hw: a.f64(256),
+    hc: a.i32(256),
+    hs: a.f64(256 * outputs),
+    touched: a.i32(256),
+    perm: a.i32(p),
+    mark: a.u8(p),
+    known: a.i32(p),
+    kinds: a.u8(p),
+    means: a.f64(256 * p),
+    order: a.i32(256),
+    seen: a.i32(8),
+    catWork: a.i32(8),
+    bestCat: a.i32(8),
+    rngState: a.i32(4),
+    splitResult: a.f64(8),
+  };
+}
+
+type KernelArrays = ReturnType<typeof kernelArrays>;
+
 /** Buffers reused across the trees of one forest. */
 export class ForestWorkspace {
-  readonly idx: Int32Array;
-  readonly tmp: Int32Array;
-  readonly hw: Float64Array;
-  readonly hc: Int32Array;
-  readonly hs: Float64Array;
-  readonly touched: Int32Array;
-  readonly order: Int32Array;
+  // In the kernels' memory (kernelArrays), assigned in the constructor:
+  /** The node rows, by position; tmp is the partition's scratch. */
+  declare readonly idx: Int32Array;
+  declare readonly tmp: Int32Array;
+  /**
+   * Per position of idx (not per row): the row's weight, weighted target (regression, or the
+   * second class's weight for two classes) and class, moved with idx when a node is partitioned,
+   * so the passes over a node read them in order; tw, ty, tc are the partition's scratch.
+   */
+  declare readonly wa: Float64Array;
+  declare readonly ya: Float64Array;
+  declare readonly ca: Int32Array;
+  declare readonly tw: Float64Array;
+  declare readonly ty: Float64Array;
+  declare readonly tc: Int32Array;
+  /** The node's bins of the feature being tried, gathered by the first pass for the second. */
+  declare readonly gb: Uint8Array;
+  /** A copy of the forest's bins (see bind), and a categorical split's 256-bit set for the partition. */
+  declare readonly cols: Uint8Array;
+  declare readonly catBits: Int32Array;
+  /** Per-bin weights, counts and output sums of a node (random forests), and the bins touched. */
+  declare readonly hw: Float64Array;
+  declare readonly hc: Int32Array;
+  declare readonly hs: Float64Array;
+  declare readonly touched: Int32Array;
+  /** Features in the order tried, and marks of the ones known to be constant. */
+  declare readonly perm: Int32Array;
+  declare readonly mark: Uint8Array;
+  /** Extra trees in WebAssembly: the node's known-constant features, each feature's kind (1 = categorical) and bin means (see bind). */
+  declare readonly known: Int32Array;
+  declare readonly kinds: Uint8Array;
+  declare readonly means: Float64Array;
+  declare readonly order: Int32Array;
   // Int32, not Uint32: bit 31 set would make Uint32 reads leave the small-integer fast path.
-  readonly seen: Int32Array;
-  readonly catWork: Int32Array;
+  declare readonly seen: Int32Array;
+  declare readonly catWork: Int32Array;
+  /** The extra-trees kernel's best split: its categories, and gain, feature, bin, ... (see extraTreesSplit). */
+  declare readonly bestCat: Int32Array;
+  declare readonly splitResult: Float64Array;
+  /** The generator's state handed to and from the kernel. */
+  declare readonly rngState: Int32Array;
+  /** Byte offsets of the arrays above, the kernels' pointer arguments. */
+  readonly at: { readonly [K in keyof KernelArrays]: number };
+  /** The WebAssembly kernels. */
+  readonly k: ForestKernels;
+  private bound: Uint8Array | undefined;
+
   /** Weight of the rows leftSums last counted. */
   leftWeight = 0;
   readonly key = new Float64Array(256);
-  readonly perm: Int32Array;
-  readonly mark: Uint8Array;
   readonly sl: Float64Array;
   readonly sl2: Float64Array;
   readonly bestSl: Float64Array;
@@ -70,132 +139,14 @@ export class ForestWorkspace {
   readonly sr: Float64Array;
   private pending: Pending[] = [];
   private cur: Pending | undefined;
-
-  /**
-   * Per position of idx (not per row): the row's weight, weighted target (regression) or class,
-   * moved with idx when a node is partitioned, so the passes over a node read them in order.
-   */
-  readonly wa: Float64Array;
-  readonly ya: Float64Array;
-  readonly ca: Int32Array;
-  readonly tw: Float64Array;
-  readonly ty: Float64Array;
-  readonly tc: Int32Array;
-  /** gatherRange's results. */
-  lo = 0;
-  hi = 0;
-  missing = 0;
   /** Every weight is 1 (no bootstrap, no sample weights): a side's weight is its row count. */
   unit = false;
-  /** The node's bins of the feature being tried, gathered by the first pass for the second. */
-  readonly gb: Uint8Array;
-
-  /** The WebAssembly kernels (assembly/forest.ts), whose memory holds the arrays above and a copy of the bins. */
-  readonly k: ForestKernels;
-  private readonly arena: KernelArena<ForestKernels>;
-  /** The bins copied into the kernels' memory, and the array they were copied from. */
-  private readonly cols: Uint8Array;
-  private bound: Uint8Array | undefined;
-  /** A categorical split's 256-bit set, in the kernels' memory. */
-  readonly catBits: Int32Array;
-  /** Byte offsets of the arrays in the kernels' memory, the kernels' pointer arguments. */
-  readonly at: {
-    readonly idx: number;
-    readonly tmp: number;
-    readonly wa: number;
-    readonly ya: number;
-    readonly ca: number;
-    readonly tw: number;
-    readonly ty: number;
-    readonly tc: number;
-    readonly gb: number;
-    readonly cols: number;
-    readonly cat: number;
-    readonly hw: number;
-    readonly hc: number;
-    readonly hs: number;
-    readonly touched: number;
-    readonly perm: number;
-    readonly mark: number;
-    readonly known: number;
-    readonly kinds: number;
-    readonly means: number;
-    readonly order: number;
-    readonly seen: number;
-    readonly catWork: number;
-    readonly bestCat: number;
-    readonly rngState: number;
-    readonly splitResult: number;
-  };
-  /** Extra trees in WebAssembly: a node's known-constant features, each feature's kind (1 = categorical) and bin means, the best split's categories. */
-  readonly known: Int32Array;
-  readonly kinds: Uint8Array;
-  readonly means: Float64Array;
-  readonly bestCat: Int32Array;
-  /** The generator's state handed to and from the kernel, and the kernel's best split (see extraTreesSplit). */
-  readonly rngState: Int32Array;
-  readonly splitResult: Float64Array;
 
   constructor(n: number, p: number, outputs: number) {
-    this.arena = KernelArena.forest(
-      arenaBytes(4 * n + 256 * (1 + outputs) + 256 * p + 8, 4 * n + 8 + 512 + 2 * p + 256 + 28, n + n * p + 2 * p),
-    );
-    const a = this.arena;
-    this.k = a.kernels;
-    this.idx = a.i32(n);
-    this.tmp = a.i32(n);
-    this.wa = a.f64(n);
-    this.ya = a.f64(n);
-    this.ca = a.i32(n);
-    this.tw = a.f64(n);
-    this.ty = a.f64(n);
-    this.tc = a.i32(n);
-    this.gb = a.u8(n);
-    this.cols = a.u8(n * p);
-    this.catBits = a.i32(8);
-    this.hw = a.f64(256);
-    this.hc = a.i32(256);
-    this.hs = a.f64(256 * outputs);
-    this.touched = a.i32(256);
-    this.perm = a.i32(p);
-    this.mark = a.u8(p);
-    this.known = a.i32(p);
-    this.kinds = a.u8(p);
-    this.means = a.f64(256 * p);
-    this.order = a.i32(256);
-    this.seen = a.i32(8);
-    this.catWork = a.i32(8);
-    this.bestCat = a.i32(8);
-    this.rngState = a.i32(4);
-    this.splitResult = a.f64(8);
-    this.at = {
-      idx: this.idx.byteOffset,
-      tmp: this.tmp.byteOffset,
-      wa: this.wa.byteOffset,
-      ya: this.ya.byteOffset,
-      ca: this.ca.byteOffset,
-      tw: this.tw.byteOffset,
-      ty: this.ty.byteOffset,
-      tc: this.tc.byteOffset,
-      gb: this.gb.byteOffset,
-      cols: this.cols.byteOffset,
-      cat: this.catBits.byteOffset,
-      hw: this.hw.byteOffset,
-      hc: this.hc.byteOffset,
-      hs: this.hs.byteOffset,
-      touched: this.touched.byteOffset,
-      perm: this.perm.byteOffset,
-      mark: this.mark.byteOffset,
-      known: this.known.byteOffset,
-      kinds: this.kinds.byteOffset,
-      means: this.means.byteOffset,
-      order: this.order.byteOffset,
-      seen: this.seen.byteOffset,
-      catWork: this.catWork.byteOffset,
-      bestCat: this.bestCat.byteOffset,
-      rngState: this.rngState.byteOffset,
-      splitResult: this.splitResult.byteOffset,
-    };
+    const { kernels, arrays } = placeForest((a) => kernelArrays(a, n, p, outputs));
+    Object.assign(this, arrays);
+    this.k = kernels;
+    this.at = byteOffsets(arrays);
     this.sl = new Float64Array(outputs);
     this.sl2 = new Float64Array(outputs);
     this.bestSl = new Float64Array(outputs);
@@ -339,14 +290,7 @@ export function growForestTree(
   // Depth-first: at most one pending sibling per level, so the stack holds depth + 1 entries.
   const stack = ws.stack(D);
   let top = 0;
-  const root = stack[top++];
-  root.node = addNode(rootS, rootW, nRows);
-  root.constant = NO_FEATURES;
-  root.start = 0;
-  root.end = nRows;
-  root.depth = 0;
-  root.w = rootW;
-  root.s.set(rootS);
+  stack[top++].set(addNode(rootS, rootW, nRows), NO_FEATURES, 0, nRows, 0, rootW, rootS);
   // The node being split, copied out of the stack entry its children will reuse.
   const nd = ws.current(D);
   const sr = ws.sr;
@@ -451,7 +395,7 @@ function extraTreesSplit(
   rng: Rng,
 ): Int32Array {
   const { k, at, best } = ws;
-  ws.rngState.set(rng.getState());
+  rng.saveState(ws.rngState);
   k.setRng(at.rngState);
   const known = nd.constant;
   ws.known.set(known);
@@ -486,8 +430,7 @@ function extraTreesSplit(
     at.splitResult,
   );
   k.getRng(at.rngState);
-  const st = ws.rngState;
-  rng.setState(st[0], st[1], st[2], st[3]);
+  rng.loadState(ws.rngState);
   const r = ws.splitResult;
   best.gain = r[0];
   best.feature = r[1];
@@ -666,11 +609,11 @@ function randomSplit(
   if (fb.kind === 'categorical') return randomCategorySplit(data, f, nd, params, ws, rng);
   const D = data.outputs;
   const base = f * data.n;
-  // Pass 1 gathers the node's bins: their range and whether some are missing.
-  gatherRange(base, ws, nd.start, nd.end);
-  const lo = ws.lo;
-  const hi = ws.hi;
-  const cM = ws.missing;
+  // Pass 1 gathers the node's bins: their range (smallest | (largest + 1) << 9) and how many are missing.
+  const packed = ws.k.gatherRange(ws.at.cols, base, ws.at.idx, ws.at.gb, nd.start, nd.end);
+  const lo = packed & 511;
+  const hi = (packed >>> 9) - 1;
+  const cM = ws.k.lastMissing();
   const present = hi >= 0;
   if (!present || (lo === hi && cM === 0)) return false;
   let thr = lo;
@@ -702,18 +645,6 @@ function randomSplit(
   if (offer(ws, nd, D, parent, f, sl, wl, cl, params.minSamplesLeaf, thr, missingLeft, false) && cM === 0)
     ws.best.defaultLeft = cl >= nd.end - nd.start - cl;
   return true;
-}
-
-/**
- * The node's bins of one feature into ws.gb (positions start..end), their smallest and largest
- * present bin into ws.lo / ws.hi (256 / -1 when none) and the missing count into ws.missing.
- */
-function gatherRange(base: number, ws: ForestWorkspace, start: number, end: number): void {
-  const at = ws.at;
-  const packed = ws.k.gatherRange(at.cols, base, at.idx, at.gb, start, end);
-  ws.lo = packed & 511;
-  ws.hi = (packed >>> 9) - 1;
-  ws.missing = ws.k.lastMissing();
 }
 
 /** Extra trees on a categorical feature: each present category left with probability 1/2, both sides non-empty. */
@@ -893,7 +824,7 @@ function partitionNode(
     end,
     s.binThreshold,
     s.defaultLeft ? 1 : 0,
-    at.cat,
+    at.catBits,
     categorical ? 1 : 0,
     // Unit weights stay 1 whatever the order: nothing to move.
     ws.unit ? 1 : 0,

@@ -2,7 +2,7 @@
  * npm run bench:models — each Glassbox model family beside its scikit-learn peer
  * (peer.py --mode rf|et|knn|nb|...) on the shared 80/20 splits, with matched hyperparameters:
  * test AUC / RMSE difference, train and predict time ratios (Glassbox / peer, both on 2 threads
- * where the family uses threads). Each fit runs in a fresh process.
+ * where the family uses threads). Each fit runs in a fresh process; fits under a second are timed again in the same process (warm).
  *
  * Options: --only DATASET, --family NAME (technique id or table label), --threads N (default 2),
  * --repeat N (fits per side, the fastest kept; default 3).
@@ -77,6 +77,8 @@ export const FAMILIES: readonly Family[] = [
 
 interface Result {
   fit_s: number;
+  /** The fastest of up to three more fits in the same process (the first when that took a second or more). */
+  warm_fit_s: number;
   predict_s: number;
   metric: number;
 }
@@ -113,6 +115,17 @@ async function child(
   const t1 = performance.now();
   const pred = pipeline.predict(te);
   const t2 = performance.now();
+  // A second fit in the same process, as every fit after the first in a search, a server or
+  // cross-validation runs: a fit under a second spends much of its first run warming up V8.
+  // Up to three more fits while they take under a second in all; the fastest is kept.
+  let warm = (t1 - t0) / 1000;
+  for (let r = 0, spent = 0; r < 3 && spent + (t1 - t0) < 1000; r++) {
+    const t3 = performance.now();
+    fitPipeline(tr, defaultPipeline(id, JSON.parse(params) as Record<string, never>), { target, task, seed });
+    const t = performance.now() - t3;
+    spent += t;
+    warm = Math.min(r === 0 ? Infinity : warm, t / 1000);
+  }
   const y = targetInfo(te.withRole(target, 'target'), target, task, task === 'binary' ? pipeline.classes : undefined).y;
   const metric =
     task === 'binary'
@@ -121,7 +134,7 @@ async function child(
           Float64Array.from({ length: te.nRows }, (_, i) => (pred.proba as Float64Array)[2 * i + 1]),
         )
       : rmse(y, pred.values as Float64Array);
-  const out: Result = { fit_s: (t1 - t0) / 1000, predict_s: (t2 - t1) / 1000, metric };
+  const out: Result = { fit_s: (t1 - t0) / 1000, warm_fit_s: warm, predict_s: (t2 - t1) / 1000, metric };
   process.stdout.write(JSON.stringify(out) + '\n');
   setForestRunner(undefined);
   await pool?.close();
@@ -172,7 +185,18 @@ async function main(): Promise<void> {
   const threads = args.includes('--threads') ? Number(args[args.indexOf('--threads') + 1]) : 2;
   const repeat = args.includes('--repeat') ? Number(args[args.indexOf('--repeat') + 1]) : 3;
   const rows: string[][] = [
-    ['family', 'dataset', 'metric', 'glassbox', 'sklearn', 'Δ', 'fit s (gb)', 'fit ratio', 'predict ratio'],
+    [
+      'family',
+      'dataset',
+      'metric',
+      'glassbox',
+      'sklearn',
+      'Δ',
+      'fit s (gb)',
+      'fit ratio',
+      'warm fit ratio',
+      'predict ratio',
+    ],
   ];
   for (const f of FAMILIES) {
     if (family && f.id !== family && f.label !== family) continue;
@@ -188,6 +212,7 @@ async function main(): Promise<void> {
       const fastest = (rs: Record<string, number>[]): Record<string, number> => ({
         ...rs[0],
         fit_s: Math.min(...rs.map((r) => r.fit_s)),
+        warm_fit_s: Math.min(...rs.map((r) => r.warm_fit_s ?? r.fit_s)),
         predict_s: Math.min(...rs.map((r) => r.predict_s)),
       });
       const gs: Record<string, number>[] = [];
@@ -211,7 +236,12 @@ async function main(): Promise<void> {
         gs.push(fastest(gr));
         ss.push(fastest(sr));
       }
-      const g: Result = { fit_s: mean(gs, 'fit_s'), predict_s: mean(gs, 'predict_s'), metric: mean(gs, 'metric') };
+      const g: Result = {
+        fit_s: mean(gs, 'fit_s'),
+        warm_fit_s: mean(gs, 'warm_fit_s'),
+        predict_s: mean(gs, 'predict_s'),
+        metric: mean(gs, 'metric'),
+      };
       const s = {
         fit_s: mean(ss, 'fit_s'),
         predict_s: mean(ss, 'predict_s'),
@@ -231,6 +261,7 @@ async function main(): Promise<void> {
           : (delta >= 0 ? '+' : '') + (delta * 100).toFixed(2) + '%',
         g.fit_s.toFixed(2),
         (g.fit_s / (s.fit_s as number)).toFixed(2),
+        (g.warm_fit_s / (s.fit_s as number)).toFixed(2),
         (g.predict_s / (s.predict_s as number)).toFixed(2),
       ]);
       process.stderr.write(`${f.label ?? f.id} ${c.name} done\n`);
@@ -238,7 +269,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(table(rows) + '\n');
   process.stdout.write(
-    `Glassbox threads: ${threads}, peers n_jobs ${threads}; each fit repeated ${repeat} times, the fastest kept (families marked in the code: 3 seeds averaged instead); ratios are Glassbox / scikit-learn (below 1 = Glassbox faster); Δ > 0 is a higher AUC or a higher RMSE.\n`,
+    `Glassbox threads: ${threads}, peers n_jobs ${threads}; each fit repeated ${repeat} times, the fastest kept (families marked in the code: 3 seeds averaged instead); ratios are Glassbox / scikit-learn (below 1 = Glassbox faster); the fit ratio is each side's only fit in a fresh process, the warm fit ratio Glassbox's fastest of up to three more fits in its process (as in a search, a server or cross-validation; fits of a second or more are not repeated) against the same scikit-learn fit; Δ > 0 is a higher AUC or a higher RMSE.\n`,
   );
 }
 

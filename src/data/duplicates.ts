@@ -6,7 +6,7 @@ import type { Column, Frame } from './frame.js';
  * behind the profile's duplicate count and the drop-duplicates step, so the warning counts
  * exactly what is dropped.
  *
- * Rows are hashed column by column into 53-bit keys and bucketed; rows sharing a key are then
+ * Rows are hashed column by column into 64-bit keys and bucketed; rows sharing a key are then
  * compared cell by cell, so a hash collision can never merge different rows.
  */
 export function firstOccurrences(frame: Frame): number[] {
@@ -44,18 +44,31 @@ export function firstOccurrences(frame: Frame): number[] {
         mix(i, a, b);
       }
   }
-  const buckets = new Map<number, number[]>();
+  // Open addressing on the 64-bit keys: each slot holds the first kept row of one key, and rows
+  // kept under the same key are chained through `next` (no allocation per row).
+  let size = 2;
+  while (size < 2 * n) size *= 2;
+  const mask = size - 1;
+  const table = new Int32Array(size).fill(-1);
+  const next = new Int32Array(n).fill(-1);
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
-    const key = h1[i] * 2097152 + (h2[i] & 0x1fffff);
-    const rows = buckets.get(key);
-    if (rows === undefined) {
-      buckets.set(key, [i]);
-      keep.push(i);
-      continue;
+    const a = h1[i];
+    const b = h2[i];
+    let slot = (a ^ Math.imul(b, 0x27d4eb2d)) & mask;
+    let head = table[slot];
+    while (head !== -1 && (h1[head] !== a || h2[head] !== b)) {
+      slot = (slot + 1) & mask;
+      head = table[slot];
     }
-    if (rows.some((j) => sameRow(frame.columns, i, j))) continue;
-    rows.push(i);
+    if (head === -1) table[slot] = i;
+    else {
+      let j = head;
+      while (j !== -1 && !sameRow(frame.columns, i, j)) j = next[j];
+      if (j !== -1) continue;
+      next[i] = next[head];
+      next[head] = i;
+    }
     keep.push(i);
   }
   return keep;

@@ -49,26 +49,54 @@ function lossGradient(pr: EnetProblem, coef: Float64Array, b0: Float64Array): { 
   return { g, g0 };
 }
 
+/** Checks the optimality (KKT) conditions of a fit at penalty l1; returns its zero coefficients. */
+function expectOptimal(pr: EnetProblem, fit: ReturnType<typeof fitElasticNet>, l1: number): number {
+  expect(fit.converged).toBe(true);
+  const { g, g0 } = lossGradient(pr, fit.coef, fit.intercept);
+  const scale = l1Max(pr);
+  for (const v of g0) expect(Math.abs(v)).toBeLessThan(1e-5 * scale);
+  let zeros = 0;
+  fit.coef.forEach((b, t) => {
+    const s = g[t] + pr.l2 * b;
+    if (b === 0) {
+      zeros++;
+      expect(Math.abs(s)).toBeLessThanOrEqual(l1 * (1 + 1e-6));
+    } else expect(Math.abs(s + l1 * Math.sign(b))).toBeLessThan(1e-5 * scale);
+  });
+  return zeros;
+}
+
 describe('elastic net', () => {
   for (const loss of ['squared', 'logistic', 'multinomial'] as const)
     it(`meets the optimality (KKT) conditions, ${loss} loss`, () => {
       const pr = problem(loss, 400, 8, 3, 0, 0.5);
       const l1 = 0.2 * l1Max(pr);
       const fit = fitElasticNet({ ...pr, l1 }, { tol: 1e-10, maxPasses: 10000, pathLength: 8 });
-      expect(fit.converged).toBe(true);
-      const { g, g0 } = lossGradient(pr, fit.coef, fit.intercept);
-      const scale = l1Max(pr);
-      for (const v of g0) expect(Math.abs(v)).toBeLessThan(1e-5 * scale);
-      let zeros = 0;
-      fit.coef.forEach((b, t) => {
-        const s = g[t] + pr.l2 * b;
-        if (b === 0) {
-          zeros++;
-          expect(Math.abs(s)).toBeLessThanOrEqual(l1 * (1 + 1e-6));
-        } else expect(Math.abs(s + l1 * Math.sign(b))).toBeLessThan(1e-5 * scale);
-      });
       // The noise features are dropped.
-      expect(zeros).toBeGreaterThan(0);
+      expect(expectOptimal(pr, fit, l1)).toBeGreaterThan(0);
+    });
+
+  for (const loss of ['squared', 'logistic'] as const)
+    it(`solves a one-hot block beside the intercept and a near-copy of a column in a few sweeps, ${loss} loss`, () => {
+      // Plain coordinate descent needs thousands of sweeps here (the columns of a one-hot block sum
+      // to the intercept's); the active set's exact solve ends it in a few.
+      const base = problem(loss, 500, 6, 11, 0, 0.2);
+      const { n } = base;
+      const p = 9;
+      const rng = new Rng(5);
+      const X = new Float64Array(n * p);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < 6; j++) X[i * p + j] = base.X[i * 6 + j];
+        X[i * p + 6] = base.X[i * 6] + 0.01 * rng.normal();
+        const level = Math.floor(rng.next() * 2);
+        X[i * p + 7] = +(level === 0);
+        X[i * p + 8] = +(level === 1);
+      }
+      const pr: EnetProblem = { ...base, X, p, y: loss === 'squared' ? base.y.map((v) => 1000 * v) : base.y };
+      const l1 = 0.01 * l1Max(pr);
+      const fit = fitElasticNet({ ...pr, l1 }, { tol: 1e-10, maxPasses: 100000, pathLength: 12 });
+      expectOptimal(pr, fit, l1);
+      expect(fit.passes).toBeLessThan(200);
     });
 
   it('at l1 = l1Max every coefficient is zero, just below it one is not', () => {

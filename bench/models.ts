@@ -66,12 +66,25 @@ export const FAMILIES: readonly Family[] = [
   {
     id: 'mlp',
     peer: 'mlp',
-    // scikit-learn's early stopping watches held-out accuracy / R², not the loss.
-    params: () => ({ units: 100, maxEpochs: 300, stopOn: 'score' }),
+    // Each side's own early stopping: Glassbox watches the held-out loss (its default), scikit-learn
+    // can only watch held-out accuracy / R². On a few hundred held-out rows accuracy moves in steps
+    // of one row and stops on a plateau (credit, 10 seeds: stopOn 'score' 0.781 AUC, 'loss' 0.817,
+    // scikit-learn 0.819).
+    params: () => ({ units: 100, maxEpochs: 300 }),
     peerParams: none,
     tasks: ['binary', 'regression'],
     // Epochs until early stopping vary 2-3x with the seed on both sides (e.g. 19-50 for scikit-learn on online shoppers).
-    seeds: 3,
+    seeds: 5,
+  },
+  {
+    id: 'mlp',
+    label: 'mlp-30-epochs',
+    peer: 'mlp',
+    // The same work on both sides (30 epochs over every row, no early stopping): the engines' speed
+    // without the luck of when each side's stopping rule fires.
+    params: () => ({ units: 100, maxEpochs: 30, earlyStopping: false }),
+    peerParams: () => ({ early_stopping: false, max_iter: 30 }),
+    tasks: ['binary', 'regression'],
   },
 ];
 

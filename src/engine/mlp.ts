@@ -832,10 +832,10 @@ export function fitMlp(
     };
   });
   const { layers, fitRows, Xv, validBufs, sparse, cache, grads, deltaA } = arrays;
-  layers.forEach((L, l) => {
-    // Glorot uniform, as scikit-learn (factor 6 for ReLU layers, 2 for a sigmoid output).
-    const factor = l + 2 === sizes.length && output === 'sigmoid' ? 2 : 6;
-    const bound = Math.sqrt(factor / (L.nIn + L.nOut));
+  layers.forEach((L) => {
+    // Glorot uniform as scikit-learn draws it: its factor (6, or 2 for logistic hidden units)
+    // follows the hidden activation, ReLU here, for every layer including the output.
+    const bound = Math.sqrt(6 / (L.nIn + L.nOut));
     for (let t = 0; t < L.W.length; t++) L.W[t] = (2 * rng.next() - 1) * bound;
     for (let t = 0; t < L.nOut; t++) L.b[t] = (2 * rng.next() - 1) * bound;
     L.gamma.fill(1);

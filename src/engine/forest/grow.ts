@@ -344,8 +344,15 @@ export function growForestTree(
 
 /**
  * Best split of a node into ws.best (gain = decrease of the weighted impurity; leftH = left
- * weight; ws.bestSl = left output sums). Features are visited in random order until
- * `maxFeatures` of them were not constant in the node, as scikit-learn does.
+ * weight; ws.bestSl = left output sums). Returns the features constant in the node.
+ *
+ * Which features a node tries differs by algorithm. Random forests (Breiman; scikit-learn's
+ * BestSplitter) draw `maxFeatures` features among all of them, a constant one counting as drawn,
+ * and draw on only while every feature drawn was constant. Counting only the varying ones, as
+ * this did before, tried more features in deep nodes and made the trees alike: diabetes, 10
+ * seeds, 0.8036 AUC against scikit-learn's 0.8122 (0.8144 and 0.8148 with every feature tried).
+ * Extra trees (Geurts et al., 2006) draw `maxFeatures` among the features not constant in the
+ * node, so every node gets that many random thresholds.
  */
 function findSplit(data: ForestData, nd: Pending, params: ForestTreeParams, ws: ForestWorkspace, rng: Rng): Int32Array {
   const best = ws.best;
@@ -366,18 +373,32 @@ function findSplit(data: ForestData, nd: Pending, params: ForestTreeParams, ws: 
   for (let f = 0, k = nConst; f < p; f++)
     if (mark[f]) mark[f] = 0;
     else perm[k++] = f;
+  // Random forests: the known constants stay drawable, each counting as drawn with no pass over rows.
+  const rf = !params.randomSplits;
+  let undrawnKnown = rf ? nConst : 0;
+  let drawn = 0;
   let tried = 0;
-  for (let i = nConst; i < p && tried < params.maxFeatures; i++) {
-    const j = i + rng.int(p - i);
+  // perm[nConst, i) holds the features tried that varied; perm[i, p) the ones not tried yet.
+  let i = nConst;
+  while (i < p && (rf ? drawn < params.maxFeatures || tried === 0 : tried < params.maxFeatures)) {
+    drawn++;
+    // Uniform over the undrawn known constants and the features not tried yet.
+    let j = rng.int(undrawnKnown + p - i);
+    if (j < undrawnKnown) {
+      undrawnKnown--;
+      continue;
+    }
+    j += i - undrawnKnown;
     const f = perm[j];
     perm[j] = perm[i];
     perm[i] = f;
-    const varied = params.randomSplits ? randomSplit(data, f, nd, params, ws, rng) : bestSplit(data, f, nd, params, ws);
+    const varied = rf ? bestSplit(data, f, nd, params, ws) : randomSplit(data, f, nd, params, ws, rng);
     if (varied) tried++;
     else {
       perm[i] = perm[nConst];
       perm[nConst++] = f;
     }
+    i++;
   }
   return nConst === known.length ? known : perm.slice(0, nConst);
 }

@@ -24,4 +24,6 @@ export { ensembleSelection } from './automl/ensemble.js';
 export { createBundle, loadBundle, stringifyBundle, buildSchema, type Bundle } from './export/bundle.js';
 export * as metrics from './evaluate/metrics.js';
 export * as split from './evaluate/split.js';
+export * as curves from './evaluate/curves.js';
+export { permutationImportance, type ColumnImportance } from './evaluate/importance.js';
 export * as search from './search/index.js';

@@ -3,6 +3,7 @@ import { GlassboxError } from '../data/errors.js';
 import { VERSION } from '../version.js';
 import { automlCommand } from './automl.js';
 import { demoCommand } from './demo.js';
+import { exportCommand } from './export.js';
 import { predictCommand } from './predict.js';
 import { profileCommand } from './profile.js';
 import { trainCommand } from './train.js';
@@ -16,7 +17,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const cmd of [profileCommand(), trainCommand(), automlCommand(), predictCommand(), demoCommand()]) {
+  for (const cmd of [
+    profileCommand(),
+    trainCommand(),
+    automlCommand(),
+    predictCommand(),
+    exportCommand(),
+    demoCommand(),
+  ]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

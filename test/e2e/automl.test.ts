@@ -1,5 +1,7 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { datasetPath } from '../datasets.js';
 import { glassbox, isOneLineError, tempDir } from './cli.js';
@@ -26,6 +28,40 @@ describe('glassbox automl', () => {
     const pred = glassbox(['predict', join(out, 'bundle.json'), diabetes, '--out', join(dir, 'p.csv')]);
     expect(pred.code, pred.stderr).toBe(0);
     expect(readFileSync(join(dir, 'p.csv'), 'utf8').split('\n')[0]).toBe('prediction,proba_0,proba_1');
+  });
+
+  it('exports the ensemble as standalone TypeScript whose compiled CLI predicts what glassbox predict does', () => {
+    const code = join(dir, 'code');
+    const ex = glassbox(['export', join(out, 'bundle.json'), '--format', 'ts', '--out', code]);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(readdirSync(code).sort()).toEqual(['README.md', 'cli.ts', 'model.ts', 'package.json']);
+    // Compiled with the real compiler, as the README says, and run as a program in its own folder.
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+        ...['--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--strict'],
+        ...['--types', 'node', '--typeRoots', join(root, 'node_modules', '@types')],
+        join(code, 'model.ts'),
+        join(code, 'cli.ts'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
+    const run = spawnSync(process.execPath, [join(code, 'cli.js'), diabetes], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const pred = glassbox(['predict', join(out, 'bundle.json'), diabetes]);
+    const ours = run.stdout.trim().split('\n');
+    const theirs = pred.stdout.trim().split('\n');
+    expect(ours[0]).toBe(theirs[0]);
+    expect(ours).toHaveLength(769);
+    for (let i = 1; i < ours.length; i++) {
+      const a = ours[i].split(',');
+      const b = theirs[i].split(',');
+      expect(a[0]).toBe(b[0]);
+      for (let j = 1; j < a.length; j++) expect(Math.abs(Number(a[j]) - Number(b[j]))).toBeLessThanOrEqual(1e-12);
+    }
   });
 
   it('--resume after a kill keeps the finished trials and ends with the same bundle', () => {

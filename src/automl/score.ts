@@ -1,4 +1,5 @@
-import { categoricalColumn, Frame, numericColumn, type Column } from '../data/frame.js';
+import { categoricalColumn, cellString, Frame, numericColumn, textColumn, type Column } from '../data/frame.js';
+import { sampledShapley, topReasons } from '../evaluate/shapley.js';
 import { conformInput, type Bundle } from '../export/bundle.js';
 import type { Prediction } from '../techniques/contract.js';
 import type { FittedPipeline } from '../techniques/pipeline.js';
@@ -8,6 +9,8 @@ export interface Scored {
   /** `prediction` plus, for classification, one `proba_<class>` column per class, rows in input order. */
   readonly frame: Frame;
   readonly warnings: readonly string[];
+  /** The input as the pipeline saw it (schema columns, conformed). */
+  readonly input: Frame;
 }
 
 /** Scores new rows: checks them against the bundle's schema, then predicts. */
@@ -19,7 +22,67 @@ export function score(
 ): Scored {
   const { frame, warnings } = conformInput(input, bundle, options);
   const prediction = pipeline.predict(frame);
-  return { prediction, frame: predictionFrame(prediction), warnings };
+  return { prediction, frame: predictionFrame(prediction), warnings, input: frame };
+}
+
+export interface ExplainOptions {
+  /** Reasons per row (default 3). */
+  readonly top?: number;
+  /** Orderings sampled per row (default 16): more is steadier and slower. */
+  readonly permutations?: number;
+  readonly seed?: number;
+}
+
+/** Rows explained per batch: bounds the synthetic rows held at once (rows x orderings x columns). */
+const EXPLAIN_BATCH = 256;
+
+/**
+ * Per-row reasons for scored rows: `reason_1`..`reason_<top>` columns reading "column = value
+ * (+0.123)", the columns that moved the row's prediction most from the typical row of the same
+ * file (sampled Shapley values through the whole pipeline; up to 100 rows of the file, evenly
+ * spread, are the background). What is explained is the probability of the positive class
+ * (binary), of the predicted class (multiclass) or the predicted value.
+ */
+export function explainRows(
+  bundle: Bundle,
+  pipeline: FittedPipeline,
+  scored: Scored,
+  options: ExplainOptions = {},
+): Column[] {
+  const data = scored.input;
+  const n = data.nRows;
+  const columns = bundle.schema.columns.map((c) => c.name).filter((name) => data.has(name));
+  const top = Math.min(options.top ?? 3, columns.length);
+  const reasons = Array.from({ length: top }, () => new Array<string | null>(n).fill(null));
+  if (n === 0 || columns.length === 0) return reasons.map((r, j) => textColumn(`reason_${j + 1}`, r));
+  const step = Math.max(1, Math.floor(n / 100));
+  const background = Array.from({ length: Math.min(100, n) }, (_, t) => t * step);
+  const p = scored.prediction;
+  const k = p.task === 'regression' ? 1 : p.classes.length;
+  const flat = (p.proba ?? p.values) as Float64Array;
+  const pick = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (p.task === 'binary') pick[i] = 1;
+    else if (p.task === 'multiclass')
+      for (let j = 1; j < k; j++) if (flat[i * k + j] > flat[i * k + pick[i]]) pick[i] = j;
+  }
+  const predict = (f: Frame): Float64Array => {
+    const out = pipeline.predict(f);
+    return (out.proba ?? out.values) as Float64Array;
+  };
+  for (let start = 0; start < n; start += EXPLAIN_BATCH) {
+    const rows = Array.from({ length: Math.min(EXPLAIN_BATCH, n - start) }, (_, t) => start + t);
+    const c = sampledShapley(predict, data, rows, background, columns, {
+      permutations: options.permutations,
+      seed: (options.seed ?? 1) + start,
+      outputs: { k, pick: rows.map((r) => pick[r]) },
+    });
+    rows.forEach((r, t) => {
+      const cells = columns.map((name) => cellString(data.get(name), r) || 'missing');
+      topReasons(c, t, cells, top).forEach((text, j) => (reasons[j][r] = text));
+    });
+  }
+  return reasons.map((r, j) => textColumn(`reason_${j + 1}`, r));
 }
 
 export function predictionFrame(p: Prediction): Frame {

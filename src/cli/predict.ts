@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { score } from '../automl/score.js';
+import { explainRows, score } from '../automl/score.js';
+import { Frame } from '../data/frame.js';
 import { csvChunks } from '../data/write-csv.js';
 import { forcedTypes, loadBundle } from '../export/bundle.js';
 import { readJsonFile, writeFileAtomic } from '../node/files.js';
@@ -10,6 +11,7 @@ import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.
 interface PredictFlags extends ReadFlags {
   out?: string;
   strict?: boolean;
+  explain?: boolean;
 }
 
 export function predictCommand(): Command {
@@ -23,6 +25,10 @@ export function predictCommand(): Command {
     .option(
       '--strict',
       'reject the data instead of warning about missing columns, unseen categories or out-of-range values',
+    )
+    .option(
+      '--explain',
+      'add reason_1..reason_3 columns: the inputs that moved each prediction most from the typical row of the file, with their effect (sampled Shapley values)',
     );
   addReadOptions(cmd);
   cmd.action(async (bundlePath: string, data: string, flags: PredictFlags) => {
@@ -31,10 +37,13 @@ export function predictCommand(): Command {
     for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
     const scored = score(bundle, pipeline, read.frame, { strict: flags.strict, file: data });
     for (const w of scored.warnings) process.stderr.write(`warning: ${w}\n`);
+    const out = flags.explain
+      ? new Frame([...scored.frame.columns, ...explainRows(bundle, pipeline, scored)])
+      : scored.frame;
     if (flags.out) {
-      writeFileAtomic(flags.out, csvChunks(scored.frame));
-      process.stderr.write(`wrote ${scored.frame.nRows} predictions to ${flags.out}\n`);
-    } else for (const chunk of csvChunks(scored.frame)) process.stdout.write(chunk);
+      writeFileAtomic(flags.out, csvChunks(out));
+      process.stderr.write(`wrote ${out.nRows} predictions to ${flags.out}\n`);
+    } else for (const chunk of csvChunks(out)) process.stdout.write(chunk);
   });
   return cmd;
 }

@@ -76,6 +76,25 @@ describe('glassbox train and predict', () => {
     expect(loaded.bundle.fingerprint).toBe(mem.bundle.fingerprint);
   });
 
+  it('--explain adds the three inputs that moved each prediction most', () => {
+    const small = join(dir, 'explain.csv');
+    writeFileSync(small, readFileSync(bank, 'utf8').split('\n').slice(0, 301).join('\n'));
+    const r = glassbox(['predict', join(out, 'bundle.json'), small, '--explain']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('prediction,proba_no,proba_yes,reason_1,reason_2,reason_3');
+    expect(lines).toHaveLength(301);
+    const first = new Map<string, number>();
+    for (const line of lines.slice(1)) {
+      const m = /,([a-z_]+) = [^,]* \(([+−])\d/.exec(line);
+      expect(m, line).not.toBeNull();
+      const name = (m as RegExpExecArray)[1];
+      first.set(name, (first.get(name) ?? 0) + 1);
+    }
+    // Call duration drives bank marketing's logistic model: the most frequent first reason.
+    expect([...first.entries()].sort((a, b) => b[1] - a[1])[0][0]).toBe('duration');
+  });
+
   it('fills a missing optional column with a warning, and rejects a missing required one', () => {
     const small = join(dir, 'small.csv');
     const lines = readFileSync(bank, 'utf8').split('\n').slice(0, 50);

@@ -26,4 +26,6 @@ export * as metrics from './evaluate/metrics.js';
 export * as split from './evaluate/split.js';
 export * as curves from './evaluate/curves.js';
 export { permutationImportance, type ColumnImportance } from './evaluate/importance.js';
+export { sampledShapley, topReasons, type Contributions } from './evaluate/shapley.js';
+export { worstSlices, type Slice } from './evaluate/slices.js';
 export * as search from './search/index.js';

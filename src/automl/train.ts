@@ -3,7 +3,7 @@ import type { Frame } from '../data/frame.js';
 import { holdoutSplit } from '../evaluate/split.js';
 import { taskMetrics, type MetricSet } from '../evaluate/metrics.js';
 import { buildSchema, createBundle, type Bundle } from '../export/bundle.js';
-import type { JsonValue, Params, Task } from '../techniques/contract.js';
+import type { JsonValue, Params, Prediction, Task } from '../techniques/contract.js';
 import { describeModel } from '../techniques/explain.js';
 import { defaultPipeline } from '../techniques/defaults.js';
 import { fitPipeline, type FittedPipeline, type JournalStep, type PipelineSpec } from '../techniques/pipeline.js';
@@ -55,6 +55,13 @@ export interface TrainResult {
   readonly bundle: Bundle;
   readonly pipeline: FittedPipeline;
   readonly journal: Journal;
+  /** The holdout measurement: the rows (input columns), their target, and the model fitted without them. */
+  readonly holdout?: {
+    readonly frame: Frame;
+    readonly y: Float64Array;
+    readonly prediction: Prediction;
+    readonly pipeline: FittedPipeline;
+  };
 }
 
 /**
@@ -75,6 +82,7 @@ export function train(input: Frame, options: TrainOptions): TrainResult {
 
   const share = options.holdout ?? 0.2;
   let validation: Journal['validation'] = null;
+  let holdout: TrainResult['holdout'];
   const minRows = task === 'regression' ? 20 : 10 * Math.max(2, classes.length);
   if (share > 0 && frame.nRows >= minRows) {
     const { train: tr, test: te } = holdoutSplit(frame.nRows, share, seed, task === 'regression' ? undefined : y);
@@ -82,6 +90,7 @@ export function train(input: Frame, options: TrainOptions): TrainResult {
     const test = frame.take(te);
     const pred = pipeline.predict(test);
     const yTest = targetInfo(test, options.target, task, classes.length ? classes : undefined).y;
+    holdout = { frame: test.drop([options.target]), y: yTest, prediction: pred, pipeline };
     validation = {
       method: `${task === 'regression' ? '' : 'stratified '}holdout: ${Math.round(share * 100)}% of rows, never used for fitting`,
       trainRows: tr.length,
@@ -113,5 +122,5 @@ export function train(input: Frame, options: TrainOptions): TrainResult {
     warnings: [...warnings, ...steps.flatMap((s) => s.notes.map((n) => `${s.technique}: ${n}`))],
     seconds: Math.round(performance.now() - started) / 1000,
   };
-  return { bundle, pipeline, journal };
+  return { bundle, pipeline, journal, holdout };
 }

@@ -12,6 +12,7 @@ import { WorkerHistogramPool } from '../node/histogram-pool.js';
 import { WorkerForestPool } from '../node/forest-pool.js';
 import { setForestRunner } from '../techniques/forest.js';
 import { freshDir, readJsonFile, writeFileAtomic } from '../node/files.js';
+import { buildReport } from '../report/report.js';
 import { readTable } from '../node/read-table.js';
 import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.js';
 import { formatMetrics, stem } from './format.js';
@@ -137,6 +138,25 @@ export function trainCommand(): Command {
     const out = flags.out ?? freshDir(join('runs', `${stem(data)}-${flags.target}`));
     writeFileAtomic(join(out, 'bundle.json'), stringifyBundle(result.bundle) + '\n');
     writeFileAtomic(join(out, 'journal.json'), JSON.stringify(result.journal, null, 1) + '\n');
+    const written = ['bundle.json', 'journal.json'];
+    if (result.holdout) {
+      const report = await buildReport({
+        target: flags.target,
+        task: result.journal.task,
+        classes: result.journal.classes,
+        source: data,
+        rows: result.bundle.training.rows,
+        holdout: result.holdout,
+        measured: result.holdout.pipeline,
+        final: result.pipeline,
+        steps: result.journal.steps,
+        warnings: result.journal.warnings,
+        seed: result.bundle.training.seed,
+      });
+      writeFileAtomic(join(out, 'report.html'), report.html);
+      writeFileAtomic(join(out, 'report.md'), report.markdown + '\n');
+      written.push('report.html', 'report.md');
+    }
     if (flags.json) {
       process.stdout.write(JSON.stringify(result.journal, null, 2) + '\n');
       return;
@@ -151,7 +171,7 @@ export function trainCommand(): Command {
     if (j.validation)
       lines.push(`${j.validation.method} (${j.validation.testRows} rows): ${formatMetrics(j.validation.metrics)}`);
     for (const w of j.warnings) lines.push(`warning: ${w}`);
-    lines.push(`wrote ${join(out, 'bundle.json')} and ${join(out, 'journal.json')} in ${j.seconds.toFixed(1)} s`);
+    lines.push(`wrote ${written.join(', ')} to ${out} in ${j.seconds.toFixed(1)} s`);
     process.stdout.write(lines.join('\n') + '\n');
   });
   return cmd;

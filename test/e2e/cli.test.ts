@@ -49,6 +49,13 @@ describe('glassbox train and predict', () => {
     const bundle = JSON.parse(readFileSync(join(out, 'bundle.json'), 'utf8'));
     expect(bundle.format).toBe('glassbox-bundle');
     expect(bundle.schema.columns.find((c: { name: string }) => c.name === 'job').categories).toContain('admin.');
+    // The report: plain language first, charts inline, the same holdout AUC as the journal.
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain(`(AUC ${journal.validation.metrics.auc.toFixed(3)}; 95% interval`);
+    expect(md).toMatch(/What drives it most: \*\*duration\*\*/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html.match(/<svg/g)).toHaveLength(5);
+    expect(train.stdout).toMatch(/wrote bundle.json, journal.json, report.html, report.md to /);
   });
 
   it('predicts in input order, and the bundle reproduces the in-memory pipeline bit for bit', async () => {

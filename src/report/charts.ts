@@ -1,0 +1,164 @@
+import type { CalibrationBin, ErrorBin, GainsRow } from '../evaluate/curves.js';
+import type { ColumnImportance } from '../evaluate/importance.js';
+
+/**
+ * The report's charts as Vega-Lite specifications: plain data, rendered to inline SVG for the
+ * report (svg.ts) and usable as they are by the web app. Data are inlined, so a chart needs
+ * nothing beyond its spec.
+ */
+export type VegaLiteSpec = Record<string, unknown>;
+
+const BASE = {
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  width: 320,
+  height: 240,
+  config: { font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, view: { stroke: null } },
+};
+
+const round = (v: number): number => Math.round(v * 1e6) / 1e6;
+
+/** ROC curve with the diagonal of a model that knows nothing. */
+export function rocChart(roc: { fpr: readonly number[]; tpr: readonly number[]; area: number }): VegaLiteSpec {
+  const values = roc.fpr.map((x, i) => ({ fpr: round(x), tpr: round(roc.tpr[i]) }));
+  return {
+    ...BASE,
+    title: `ROC curve (area ${roc.area.toFixed(3)})`,
+    layer: [
+      {
+        data: {
+          values: [
+            { fpr: 0, tpr: 0 },
+            { fpr: 1, tpr: 1 },
+          ],
+        },
+        mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+        encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
+      },
+      {
+        data: { values },
+        mark: { type: 'line', color: '#1f6feb' },
+        encoding: {
+          x: { field: 'fpr', type: 'quantitative', title: 'False positive rate' },
+          y: { field: 'tpr', type: 'quantitative', title: 'True positive rate' },
+        },
+      },
+    ],
+  };
+}
+
+/** Cumulative gains: share of positives captured against share of rows contacted, best scores first. */
+export function gainsChart(rows: readonly GainsRow[], positive: string): VegaLiteSpec {
+  const values = [{ to: 0, capture: 0 }, ...rows.map((r) => ({ to: round(r.to), capture: round(r.capture) }))];
+  return {
+    ...BASE,
+    title: `Cumulative gains: share of "${positive}" found`,
+    layer: [
+      {
+        data: {
+          values: [
+            { to: 0, capture: 0 },
+            { to: 1, capture: 1 },
+          ],
+        },
+        mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+        encoding: { x: { field: 'to', type: 'quantitative' }, y: { field: 'capture', type: 'quantitative' } },
+      },
+      {
+        data: { values },
+        mark: { type: 'line', point: true, color: '#1f6feb' },
+        encoding: {
+          x: { field: 'to', type: 'quantitative', title: 'Share of rows, highest scores first', axis: { format: '%' } },
+          y: { field: 'capture', type: 'quantitative', title: `Share of all "${positive}"`, axis: { format: '%' } },
+        },
+      },
+    ],
+  };
+}
+
+/** Lift by decile as bars. */
+export function liftChart(rows: readonly GainsRow[]): VegaLiteSpec {
+  return {
+    ...BASE,
+    title: 'Lift by decile',
+    data: { values: rows.map((r, i) => ({ decile: i + 1, lift: round(r.lift) })) },
+    mark: { type: 'bar', color: '#1f6feb' },
+    encoding: {
+      x: { field: 'decile', type: 'ordinal', title: 'Decile (1 = highest scores)' },
+      y: { field: 'lift', type: 'quantitative', title: 'Lift (× the average rate)' },
+    },
+  };
+}
+
+/** Reliability diagram: observed rate against mean predicted probability per bin. */
+export function calibrationChart(bins: readonly CalibrationBin[]): VegaLiteSpec {
+  return {
+    ...BASE,
+    title: 'Calibration: predicted against observed',
+    layer: [
+      {
+        data: {
+          values: [
+            { p: 0, o: 0 },
+            { p: 1, o: 1 },
+          ],
+        },
+        mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+        encoding: { x: { field: 'p', type: 'quantitative' }, y: { field: 'o', type: 'quantitative' } },
+      },
+      {
+        data: { values: bins.map((b) => ({ p: round(b.meanPredicted), o: round(b.observedRate), rows: b.rows })) },
+        mark: { type: 'line', point: true, color: '#1f6feb' },
+        encoding: {
+          x: { field: 'p', type: 'quantitative', title: 'Mean predicted probability' },
+          y: { field: 'o', type: 'quantitative', title: 'Observed rate' },
+        },
+      },
+    ],
+  };
+}
+
+/** Permutation importance as horizontal bars with one standard deviation. */
+export function importanceChart(columns: readonly ColumnImportance[], metric: string, top = 12): VegaLiteSpec {
+  const values = columns.slice(0, top).map((c) => ({
+    column: c.column,
+    importance: round(c.importance),
+    low: round(c.importance - c.std),
+    high: round(c.importance + c.std),
+  }));
+  const y = { field: 'column', type: 'nominal', sort: values.map((v) => v.column), title: null };
+  return {
+    ...BASE,
+    height: Math.max(120, 22 * values.length),
+    title: `What drives the model: ${metric} lost when a column is shuffled`,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'bar', color: '#1f6feb' },
+        encoding: { y, x: { field: 'importance', type: 'quantitative', title: `Fall of ${metric}` } },
+      },
+      {
+        mark: { type: 'rule', color: '#333' },
+        encoding: { y, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } },
+      },
+    ],
+  };
+}
+
+/** Regression: mean predicted and mean actual per prediction decile. */
+export function errorChart(bins: readonly ErrorBin[]): VegaLiteSpec {
+  const values = bins.flatMap((b, i) => [
+    { decile: i + 1, kind: 'predicted', value: round(b.meanPredicted) },
+    { decile: i + 1, kind: 'actual', value: round(b.meanActual) },
+  ]);
+  return {
+    ...BASE,
+    title: 'Predicted against actual, by prediction decile',
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'decile', type: 'ordinal', title: 'Decile of the prediction' },
+      y: { field: 'value', type: 'quantitative', title: 'Mean' },
+      color: { field: 'kind', type: 'nominal', title: null },
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { readDataset } from '../../test/frames.js';
+import { train } from '../automl/train.js';
+import { buildReport } from './report.js';
+
+async function reportFor(file: string, target: string, model: string) {
+  const frame = await readDataset(file);
+  const result = train(frame, { target, model, seed: 1 });
+  const h = result.holdout;
+  if (!h) throw new Error('no holdout');
+  const report = await buildReport({
+    target,
+    task: result.journal.task,
+    classes: result.journal.classes,
+    source: file,
+    rows: result.bundle.training.rows,
+    holdout: h,
+    measured: h.pipeline,
+    final: result.pipeline,
+    steps: result.journal.steps,
+    warnings: result.journal.warnings,
+    seed: 1,
+  });
+  return { report, result };
+}
+
+/** Nothing in the page may make a request: no script, stylesheet, frame or remote source. */
+function expectOffline(html: string): void {
+  expect(html).toContain(`Content-Security-Policy" content="default-src 'none'`);
+  expect(html).not.toMatch(/<script|<link|<iframe|<img|url\(/i);
+  expect(html).not.toMatch(/\s(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+}
+
+describe('report', () => {
+  it('binary: summary in plain language with the holdout AUC and its interval, five charts as inline SVG, offline', async () => {
+    const { report, result } = await reportFor('diabetes.csv', 'Outcome', 'gbdt');
+    const auc = (result.journal.validation?.metrics.auc as number).toFixed(3);
+    expect(report.markdown).toContain(`(AUC ${auc}; 95% interval`);
+    expect(report.markdown).toMatch(/The 10% of rows it scores highest hold \d+% of all "1" rows/);
+    expect(report.markdown).toMatch(/What drives it most: \*\*Glucose\*\*/);
+    expect(report.markdown).toMatch(/Where it is weakest: /);
+    expect(report.charts).toBe(5);
+    const svgs = report.html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+    expect(svgs).toHaveLength(5);
+    // Every chart drew marks (lines, bars or points), not an empty frame.
+    for (const svg of svgs) expect(svg).toMatch(/<path[^>]* d="M/);
+    expect(report.html).toContain('<strong>Glucose</strong>');
+    for (const step of result.journal.steps)
+      expect(report.markdown).toContain(`## Step ${step.index}: ${step.technique}`);
+    expectOffline(report.html);
+  });
+
+  it('regression: RMSE with its interval, error by decile and importance charts', async () => {
+    const { report, result } = await reportFor('insurance.csv', 'charges', 'linear');
+    const rmse = result.journal.validation?.metrics.rmse as number;
+    expect(report.markdown).toContain('its typical error (RMSE) is ' + Math.round(rmse));
+    expect(report.charts).toBe(2);
+    expect(report.markdown).toMatch(/What drives it most: \*\*smoker\*\*/);
+    expect(report.markdown).toContain('```ts');
+    expectOffline(report.html);
+  });
+});

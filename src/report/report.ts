@@ -1,0 +1,288 @@
+import type { Frame } from '../data/frame.js';
+import {
+  bootstrapInterval,
+  calibrationCurve,
+  errorByQuantile,
+  gainsTable,
+  rocCurve,
+  type Interval,
+} from '../evaluate/curves.js';
+import { permutationImportance } from '../evaluate/importance.js';
+import { metricSpec, type MetricSpec } from '../evaluate/metrics.js';
+import { worstSlices } from '../evaluate/slices.js';
+import type { Prediction, Task } from '../techniques/contract.js';
+import type { FittedPipeline, JournalStep } from '../techniques/pipeline.js';
+import {
+  calibrationChart,
+  errorChart,
+  gainsChart,
+  importanceChart,
+  liftChart,
+  rocChart,
+  type VegaLiteSpec,
+} from './charts.js';
+import { renderSvg } from './svg.js';
+
+/** What a report is made from: a model measured on rows it never saw, and how it was built. */
+export interface ReportInput {
+  readonly target: string;
+  readonly task: Task;
+  readonly classes: readonly string[];
+  readonly source?: string;
+  /** Rows the final model was fitted on. */
+  readonly rows: number;
+  /** Held-out rows (raw input columns), their target (class indices or values) and the predictions. */
+  readonly holdout: { readonly frame: Frame; readonly y: Float64Array; readonly prediction: Prediction };
+  /** The pipeline that made the holdout predictions (fitted without those rows). */
+  readonly measured: FittedPipeline;
+  /** The pipeline in the bundle (fitted on every row): its steps and code. */
+  readonly final: FittedPipeline;
+  readonly steps: readonly JournalStep[];
+  readonly warnings: readonly string[];
+  readonly seed: number;
+}
+
+interface Section {
+  readonly heading: string;
+  readonly paragraphs: readonly string[];
+  readonly charts?: readonly VegaLiteSpec[];
+  readonly table?: { readonly head: readonly string[]; readonly rows: readonly (readonly string[])[] };
+  readonly code?: string;
+}
+
+/** "Area under the ROC curve" inside a sentence. */
+const lower = (s: string): string => s[0].toLowerCase() + s.slice(1);
+const pct = (v: number, digits = 0): string => `${(100 * v).toFixed(digits)}%`;
+const fmt = (v: number): string => (Math.abs(v) >= 1000 ? v.toFixed(0) : Number(v.toPrecision(4)).toString());
+
+function scoreOf(metric: MetricSpec, y: Float64Array, pred: Prediction, rows: ArrayLike<number>): number {
+  const k = pred.proba ? pred.classes.length : 1;
+  const ys = Float64Array.from(rows, (i) => y[i]);
+  if (pred.proba) {
+    const p = new Float64Array(rows.length * k);
+    for (let t = 0; t < rows.length; t++) for (let j = 0; j < k; j++) p[t * k + j] = pred.proba[rows[t] * k + j];
+    return metric.compute(ys, { proba: p, k });
+  }
+  const v = Float64Array.from(rows, (i) => (pred.values as Float64Array)[i]);
+  return metric.compute(ys, { values: v, k: 1 });
+}
+
+/** Each held-out row's loss: log loss for classes, absolute error for numbers. */
+function rowLoss(y: Float64Array, pred: Prediction): Float64Array {
+  const n = y.length;
+  const out = new Float64Array(n);
+  if (pred.proba) {
+    const k = pred.classes.length;
+    for (let i = 0; i < n; i++) out[i] = -Math.log(Math.max(1e-15, pred.proba[i * k + y[i]]));
+  } else for (let i = 0; i < n; i++) out[i] = Math.abs(y[i] - (pred.values as Float64Array)[i]);
+  return out;
+}
+
+/** Lines of a step's code shown in the report; a tree ensemble's code runs to thousands. */
+const CODE_LINES = 60;
+
+function excerpt(code: string): string {
+  const lines = code.split('\n');
+  if (lines.length <= CODE_LINES && lines.every((l) => l.length <= 200)) return code;
+  return [
+    ...lines.slice(0, CODE_LINES).map((l) => (l.length > 200 ? l.slice(0, 200) + ' ...' : l)),
+    `// (excerpt of ${lines.length} lines: \`glassbox export bundle.json --format ts\` writes the whole module)`,
+  ].join('\n');
+}
+
+/** The report's content: business summary first, then the details and the code. */
+function sections(input: ReportInput): Section[] {
+  const { task, holdout, target } = input;
+  const n = holdout.y.length;
+  const pred = holdout.prediction;
+  const metric = metricSpec(task === 'binary' ? 'auc' : task === 'multiclass' ? 'accuracy' : 'rmse', task);
+  const interval: Interval = bootstrapInterval(n, (rows) => scoreOf(metric, holdout.y, pred, rows), {
+    reps: 500,
+    seed: input.seed,
+  });
+  const out: Section[] = [];
+  const summary: string[] = [];
+  const charts: VegaLiteSpec[] = [];
+  const positive = input.classes[1] ?? '';
+  if (task === 'binary') {
+    const scores = Float64Array.from({ length: n }, (_, i) => (pred.proba as Float64Array)[2 * i + 1]);
+    const gains = gainsTable(holdout.y, scores, 10);
+    const rate = holdout.y.reduce((a, b) => a + b, 0) / n;
+    summary.push(
+      `The model estimates, for each row, the probability that **${target}** is **${positive}**. ` +
+        `It was measured on ${n} rows it never saw while learning.`,
+      `It ranks a random "${positive}" row above a random other row ${pct(interval.estimate, 1)} of the time ` +
+        `(AUC ${interval.estimate.toFixed(3)}; 95% interval ${interval.low.toFixed(3)} to ${interval.high.toFixed(3)}). ` +
+        `Guessing scores 50%, a perfect model 100%.`,
+      `The 10% of rows it scores highest hold ${pct(gains[0].capture)} of all "${positive}" rows: ` +
+        `${gains[0].cumulativeLift.toFixed(1)} times the average rate of ${pct(rate, 1)}.`,
+    );
+    charts.push(gainsChart(gains, positive), liftChart(gains), rocChart(rocCurve(holdout.y, scores)));
+    charts.push(calibrationChart(calibrationCurve(holdout.y, scores, 10, 'quantile')));
+  } else if (task === 'multiclass') {
+    summary.push(
+      `The model predicts which of ${input.classes.length} classes **${target}** takes. ` +
+        `On ${n} rows it never saw, it is right ${pct(interval.estimate, 1)} of the time ` +
+        `(95% interval ${pct(interval.low, 1)} to ${pct(interval.high, 1)}).`,
+    );
+  } else {
+    const values = pred.values as Float64Array;
+    const mean = holdout.y.reduce((a, b) => a + b, 0) / n;
+    let sa = 0;
+    for (let i = 0; i < n; i++) sa += Math.abs(holdout.y[i] - values[i]);
+    summary.push(
+      `The model predicts **${target}**. On ${n} rows it never saw, its typical error (RMSE) is ${fmt(interval.estimate)} ` +
+        `(95% interval ${fmt(interval.low)} to ${fmt(interval.high)}); the average absolute error is ${fmt(sa / n)}, ` +
+        `against an average ${target} of ${fmt(mean)}.`,
+    );
+    charts.push(errorChart(errorByQuantile(holdout.y, values, 10)));
+  }
+  // What drives it: permutation importance on the held-out rows, in the user's columns.
+  const columns = holdout.frame.features().map((c) => c.name);
+  const importance = permutationImportance(
+    (f) => {
+      const p = input.measured.predict(f);
+      return { proba: p.proba, values: p.values, k: p.proba ? p.classes.length : 1 };
+    },
+    holdout.frame,
+    holdout.y,
+    metric,
+    columns,
+    { repeats: 3, seed: input.seed },
+  );
+  const drivers = importance.columns.filter((c) => c.importance > 0).slice(0, 3);
+  if (drivers.length)
+    summary.push(
+      `What drives it most: ${drivers.map((d) => `**${d.column}**`).join(', ')} ` +
+        `(shuffling one of these columns costs the most ${lower(metric.title)}).`,
+    );
+  // Where it fails: a shallow tree on each row's loss.
+  const slices = worstSlices(holdout.frame, rowLoss(holdout.y, pred), columns, { depth: 2, minShare: 0.05 });
+  const bad = slices.slices.filter((s) => s.ratio > 1.2).slice(0, 3);
+  if (bad.length)
+    summary.push(
+      `Where it is weakest: ${bad[0].text} (${bad[0].rows} rows, ${pct(bad[0].share)} of them; ` +
+        `errors ${bad[0].ratio.toFixed(1)} times the average).`,
+    );
+  summary.push(
+    `What was done: ${input.steps.map((s) => s.title.toLowerCase()).join(', then ')}; ` +
+      `the final model learned from ${input.rows} rows.`,
+  );
+  out.push({ heading: 'Summary', paragraphs: summary, charts });
+  out.push({
+    heading: 'What drives the predictions',
+    paragraphs: [
+      `Each column in turn is shuffled among the ${n} held-out rows, breaking its link with ${target}; ` +
+        `the fall of the ${lower(metric.title)} (mean of 3 shuffles, ± one standard deviation) is its importance. ` +
+        `Baseline: ${fmt(importance.baseline)}.`,
+    ],
+    charts: [importanceChart(importance.columns, metric.name)],
+    table: {
+      head: ['column', 'importance', '± sd'],
+      rows: importance.columns.map((c) => [c.column, fmt(c.importance), fmt(c.std)]),
+    },
+  });
+  out.push({
+    heading: 'Where the model is weakest',
+    paragraphs: [
+      `A shallow tree fitted on each held-out row's ${pred.proba ? 'log loss' : 'absolute error'} splits the rows ` +
+        `into segments; the average over all rows is ${fmt(slices.overall)}.`,
+    ],
+    table: {
+      head: ['segment', 'rows', 'share', 'mean error', '× average'],
+      rows: slices.slices.map((s) => [s.text, String(s.rows), pct(s.share), fmt(s.meanLoss), s.ratio.toFixed(2)]),
+    },
+  });
+  out.push({
+    heading: 'What was done, step by step',
+    paragraphs: [
+      `Validation: the model was measured on ${n} held-out rows; the bundle's model was then refitted on all ${input.rows} rows.`,
+      ...input.warnings.map((w) => `Warning: ${w}`),
+    ],
+    table: {
+      head: ['#', 'step', 'why', 'columns in → out', 'ms'],
+      rows: input.steps.map((s) => [
+        String(s.index),
+        s.technique,
+        s.why,
+        `${s.columnsIn} → ${s.columnsOut}`,
+        String(s.ms),
+      ]),
+    },
+  });
+  input.final.steps.forEach((step, i) => {
+    const j = input.steps[i];
+    out.push({
+      heading: `Step ${i + 1}: ${step.technique}`,
+      paragraphs: [
+        `${j?.why ?? ''} Parameters: ${JSON.stringify(step.params)}.`,
+        ...(j?.notes ?? []).map((note) => `Note: ${note}`),
+      ],
+      code: excerpt(step.emit(`step${i + 1}`).code),
+    });
+  });
+  return out;
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** **bold** in the plain-language text, after escaping. */
+const inline = (s: string): string => escapeHtml(s).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>');
+
+const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}figure{display:inline-block;margin:.5em}
+table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left}
+pre{background:#f6f8fa;padding:.8em;overflow:auto;font-size:.8em}`;
+
+/**
+ * report.md and a self-contained report.html (inline SVG charts rendered from Vega-Lite specs,
+ * inline CSS, a CSP that forbids every request): the plain-language summary first, then every
+ * step in detail with its code.
+ */
+export async function buildReport(input: ReportInput): Promise<{ markdown: string; html: string; charts: number }> {
+  const secs = sections(input);
+  const title = `${input.target}: ${input.task} model report`;
+  const md: string[] = [`# ${title}`, ''];
+  if (input.source) md.push(`Data: ${input.source}`, '');
+  const html: string[] = [
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>`,
+    `<style>${STYLE}</style></head><body><h1>${escapeHtml(title)}</h1>`,
+  ];
+  if (input.source) html.push(`<p>Data: ${escapeHtml(input.source)}</p>`);
+  let charts = 0;
+  for (const s of secs) {
+    md.push(`## ${s.heading}`, '');
+    html.push(`<section><h2>${escapeHtml(s.heading)}</h2>`);
+    for (const p of s.paragraphs) {
+      md.push(p, '');
+      html.push(`<p>${inline(p)}</p>`);
+    }
+    for (const spec of s.charts ?? []) {
+      const svg = await renderSvg(spec);
+      charts++;
+      html.push(`<figure role="img" aria-label="${escapeHtml(String(spec.title ?? 'chart'))}">${svg}</figure>`);
+      md.push(`*Chart: ${String(spec.title ?? '')} (in report.html)*`, '');
+    }
+    if (s.table) {
+      const cell = (v: string): string => v.replace(/\|/g, '\\|');
+      md.push(`| ${s.table.head.map(cell).join(' | ')} |`, `|${s.table.head.map(() => '---').join('|')}|`);
+      for (const r of s.table.rows) md.push(`| ${r.map(cell).join(' | ')} |`);
+      md.push('');
+      html.push(
+        `<table><thead><tr>${s.table.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+          s.table.rows.map((r) => `<tr>${r.map((v) => `<td>${escapeHtml(v)}</td>`).join('')}</tr>`).join('') +
+          '</tbody></table>',
+      );
+    }
+    if (s.code) {
+      md.push('```ts', s.code, '```', '');
+      html.push(`<pre><code>${escapeHtml(s.code)}</code></pre>`);
+    }
+    html.push('</section>');
+  }
+  html.push('</body></html>');
+  return { markdown: md.join('\n'), html: html.join('\n') + '\n', charts };
+}

@@ -17,6 +17,20 @@ const BASE = {
 
 const round = (v: number): number => Math.round(v * 1e6) / 1e6;
 
+/** The dashed line from (0, 0) to (1, 1): a model that knows nothing, or perfect calibration. */
+function diagonal(x: string, y: string): VegaLiteSpec {
+  return {
+    data: {
+      values: [
+        { [x]: 0, [y]: 0 },
+        { [x]: 1, [y]: 1 },
+      ],
+    },
+    mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+    encoding: { x: { field: x, type: 'quantitative' }, y: { field: y, type: 'quantitative' } },
+  };
+}
+
 /** ROC curve with the diagonal of a model that knows nothing. */
 export function rocChart(roc: { fpr: readonly number[]; tpr: readonly number[]; area: number }): VegaLiteSpec {
   const values = roc.fpr.map((x, i) => ({ fpr: round(x), tpr: round(roc.tpr[i]) }));
@@ -24,16 +38,7 @@ export function rocChart(roc: { fpr: readonly number[]; tpr: readonly number[]; 
     ...BASE,
     title: `ROC curve (area ${roc.area.toFixed(3)})`,
     layer: [
-      {
-        data: {
-          values: [
-            { fpr: 0, tpr: 0 },
-            { fpr: 1, tpr: 1 },
-          ],
-        },
-        mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
-        encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
-      },
+      diagonal('fpr', 'tpr'),
       {
         data: { values },
         mark: { type: 'line', color: '#1f6feb' },
@@ -53,16 +58,7 @@ export function gainsChart(rows: readonly GainsRow[], positive: string): VegaLit
     ...BASE,
     title: `Cumulative gains: share of "${positive}" found`,
     layer: [
-      {
-        data: {
-          values: [
-            { to: 0, capture: 0 },
-            { to: 1, capture: 1 },
-          ],
-        },
-        mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
-        encoding: { x: { field: 'to', type: 'quantitative' }, y: { field: 'capture', type: 'quantitative' } },
-      },
+      diagonal('to', 'capture'),
       {
         data: { values },
         mark: { type: 'line', point: true, color: '#1f6feb' },
@@ -95,16 +91,7 @@ export function calibrationChart(bins: readonly CalibrationBin[]): VegaLiteSpec 
     ...BASE,
     title: 'Calibration: predicted against observed',
     layer: [
-      {
-        data: {
-          values: [
-            { p: 0, o: 0 },
-            { p: 1, o: 1 },
-          ],
-        },
-        mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
-        encoding: { x: { field: 'p', type: 'quantitative' }, y: { field: 'o', type: 'quantitative' } },
-      },
+      diagonal('p', 'o'),
       {
         data: { values: bins.map((b) => ({ p: round(b.meanPredicted), o: round(b.observedRate), rows: b.rows })) },
         mark: { type: 'line', point: true, color: '#1f6feb' },

@@ -59,6 +59,9 @@ describe('error slices', () => {
     expect(worst.text).toMatch(/c in \{x\}/);
     expect(worst.text).toMatch(/a > 0\.6\d*|a > 0\.7\d*/);
     expect(slices.reduce((s, x) => s + x.rows, 0)).toBe(n);
+    // A column tested twice on one path reads once, at its tighter bound.
+    const deep = worstSlices(frame, loss, ['a', 'c'], { depth: 3, minShare: 0.02 }).slices;
+    for (const s of deep) for (const name of ['a >', 'a <=']) expect(s.text.split(name).length).toBeLessThanOrEqual(2);
     expect(slices.reduce((s, x) => s + x.meanLoss * x.rows, 0) / n).toBeCloseTo(overall, 9);
   });
 });

@@ -48,6 +48,30 @@ function describe(c: Condition): string {
   }
 }
 
+/**
+ * A path's conditions with repeated tests on one column merged ("a > 1 and a > 3" is "a > 3"),
+ * so the text says what the segment is and nothing twice.
+ */
+function simplify(conditions: readonly Condition[]): Condition[] {
+  const out: Condition[] = [];
+  for (const c of conditions) {
+    const i = out.findIndex(
+      (o) => o.column === c.column && o.op === c.op && (c.op === '<=' || c.op === '>' || c.op === 'in'),
+    );
+    if (i < 0) {
+      out.push(c);
+      continue;
+    }
+    const o = out[i];
+    if (c.op === 'in' && o.op === 'in') out[i] = { ...c, values: o.values.filter((v) => c.values.includes(v)) };
+    else if (c.op === '>' && o.op === '>')
+      out[i] = { ...c, value: Math.max(o.value, c.value), orMissing: o.orMissing && c.orMissing };
+    else if (c.op === '<=' && o.op === '<=')
+      out[i] = { ...c, value: Math.min(o.value, c.value), orMissing: o.orMissing && c.orMissing };
+  }
+  return out;
+}
+
 /** Squared-error decrease of splitting sums (sL, nL) | (s - sL, n - nL): the regression tree's criterion. */
 function gainOf(sL: number, nL: number, s: number, n: number): number {
   const sR = s - sL;
@@ -177,9 +201,10 @@ export function worstSlices(
       let s = 0;
       for (const r of rows) s += loss[r];
       const meanLoss = s / rows.length;
+      const merged = simplify(conditions);
       slices.push({
-        conditions,
-        text: conditions.length ? conditions.map(describe).join(' and ') : 'all rows',
+        conditions: merged,
+        text: merged.length ? merged.map(describe).join(' and ') : 'all rows',
         rows: rows.length,
         share: rows.length / n,
         meanLoss,

@@ -28,4 +28,5 @@ export * as curves from './evaluate/curves.js';
 export { permutationImportance, type ColumnImportance } from './evaluate/importance.js';
 export { sampledShapley, topReasons, type Contributions } from './evaluate/shapley.js';
 export { worstSlices, type Slice } from './evaluate/slices.js';
+export { partialDependence, type PartialDependence } from './evaluate/partial-dependence.js';
 export * as search from './search/index.js';

@@ -1,5 +1,6 @@
 import type { CalibrationBin, ErrorBin, GainsRow } from '../evaluate/curves.js';
 import type { ColumnImportance } from '../evaluate/importance.js';
+import type { PartialDependence } from '../evaluate/partial-dependence.js';
 
 /**
  * The report's charts as Vega-Lite specifications: plain data, rendered to inline SVG for the
@@ -146,6 +147,32 @@ export function errorChart(bins: readonly ErrorBin[]): VegaLiteSpec {
       x: { field: 'decile', type: 'ordinal', title: 'Decile of the prediction' },
       y: { field: 'value', type: 'quantitative', title: 'Mean' },
       color: { field: 'kind', type: 'nominal', title: null },
+    },
+  };
+}
+
+/** Partial dependence: the average prediction as one column takes each value. */
+export function dependenceChart(pd: PartialDependence, output: string): VegaLiteSpec {
+  const values = pd.grid.map((v, i) => ({
+    value: typeof v === 'number' ? round(v) : v,
+    average: round(pd.average[i]),
+  }));
+  const numeric = pd.kind === 'numeric';
+  return {
+    ...BASE,
+    width: 240,
+    height: 180,
+    title: `${output} as ${pd.column} varies`,
+    data: { values },
+    mark: numeric ? { type: 'line', point: true, color: '#1f6feb' } : { type: 'bar', color: '#1f6feb' },
+    encoding: {
+      x: {
+        field: 'value',
+        type: numeric ? 'quantitative' : 'nominal',
+        title: pd.column,
+        scale: numeric ? { zero: false } : undefined,
+      },
+      y: { field: 'average', type: 'quantitative', title: `Average ${output}`, scale: { zero: false } },
     },
   };
 }

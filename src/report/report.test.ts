@@ -32,16 +32,16 @@ function expectOffline(html: string): void {
 }
 
 describe('report', () => {
-  it('binary: summary in plain language with the holdout AUC and its interval, five charts as inline SVG, offline', async () => {
+  it('binary: summary in plain language with the holdout AUC and its interval, eight charts as inline SVG, offline', async () => {
     const { report, result } = await reportFor('diabetes.csv', 'Outcome', 'gbdt');
     const auc = (result.journal.validation?.metrics.auc as number).toFixed(3);
     expect(report.markdown).toContain(`(AUC ${auc}; 95% interval`);
     expect(report.markdown).toMatch(/The 10% of rows it scores highest hold \d+% of all "1" rows/);
     expect(report.markdown).toMatch(/What drives it most: \*\*Glucose\*\*/);
     expect(report.markdown).toMatch(/Where it is weakest: /);
-    expect(report.charts).toBe(5);
+    expect(report.charts).toBe(8);
     const svgs = report.html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
-    expect(svgs).toHaveLength(5);
+    expect(svgs).toHaveLength(8);
     // Every chart drew marks (lines, bars or points), not an empty frame.
     for (const svg of svgs) expect(svg).toMatch(/<path[^>]* d="M/);
     expect(report.html).toContain('<strong>Glucose</strong>');
@@ -50,11 +50,11 @@ describe('report', () => {
     expectOffline(report.html);
   });
 
-  it('regression: RMSE with its interval, error by decile and importance charts', async () => {
+  it('regression: RMSE with its interval, error by decile, importance and dependence charts', async () => {
     const { report, result } = await reportFor('insurance.csv', 'charges', 'linear');
     const rmse = result.journal.validation?.metrics.rmse as number;
     expect(report.markdown).toContain('its typical error (RMSE) is ' + Math.round(rmse));
-    expect(report.charts).toBe(2);
+    expect(report.charts).toBe(5);
     expect(report.markdown).toMatch(/What drives it most: \*\*smoker\*\*/);
     expect(report.markdown).toContain('```ts');
     expectOffline(report.html);

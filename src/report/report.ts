@@ -3,17 +3,21 @@ import {
   bootstrapInterval,
   calibrationCurve,
   errorByQuantile,
+  confusionAt,
   gainsTable,
+  pickThreshold,
   rocCurve,
   type Interval,
 } from '../evaluate/curves.js';
 import { permutationImportance } from '../evaluate/importance.js';
+import { partialDependence } from '../evaluate/partial-dependence.js';
 import { metricSpec, type MetricSpec } from '../evaluate/metrics.js';
 import { worstSlices } from '../evaluate/slices.js';
 import type { Prediction, Task } from '../techniques/contract.js';
 import type { FittedPipeline, JournalStep } from '../techniques/pipeline.js';
 import {
   calibrationChart,
+  dependenceChart,
   errorChart,
   gainsChart,
   importanceChart,
@@ -169,6 +173,48 @@ function sections(input: ReportInput): Section[] {
       `the final model learned from ${input.rows} rows.`,
   );
   out.push({ heading: 'Summary', paragraphs: summary, charts });
+  if (task === 'binary') {
+    const scores = Float64Array.from({ length: n }, (_, i) => (pred.proba as Float64Array)[2 * i + 1]);
+    const best = pickThreshold(holdout.y, scores, { kind: 'f1' }).confusion;
+    const sorted = Float64Array.from(scores).sort().reverse();
+    const row = (label: string, c: ReturnType<typeof confusionAt>): string[] => [
+      label,
+      c.threshold.toFixed(3),
+      String(c.truePositives + c.falsePositives),
+      pct(c.precision, 1),
+      pct(c.recall, 1),
+    ];
+    out.push({
+      heading: 'Choosing a threshold',
+      paragraphs: [
+        `Acting on rows whose probability is at least ${best.threshold.toFixed(3)} balances precision and recall best (highest F1): ` +
+          `of the ${best.truePositives + best.falsePositives} held-out rows flagged, ${pct(best.precision)} are "${positive}", ` +
+          `and they hold ${pct(best.recall)} of all "${positive}" rows. Contacting only the top rows instead:`,
+      ],
+      table: {
+        head: ['rule', 'threshold', 'rows flagged', 'precision', 'recall'],
+        rows: [
+          row('highest F1', best),
+          ...[0.05, 0.1, 0.2, 0.3].map((share) =>
+            row(`top ${pct(share)}`, confusionAt(holdout.y, scores, sorted[Math.max(0, Math.ceil(share * n) - 1)])),
+          ),
+        ],
+      },
+    });
+  }
+  // How the prediction moves with each of the top drivers, everything else as in the data.
+  const outputName = task === 'binary' ? `P(${positive})` : task === 'multiclass' ? `P(${input.classes[0]})` : target;
+  const outputOf = (f: Frame): Float64Array => {
+    const p = input.measured.predict(f);
+    if (p.values) return p.values;
+    const k = p.classes.length;
+    const j = task === 'binary' ? 1 : 0;
+    return Float64Array.from({ length: f.nRows }, (_, i) => (p.proba as Float64Array)[i * k + j]);
+  };
+  const dependence = importance.columns
+    .filter((c) => c.importance > 0)
+    .slice(0, 3)
+    .map((c) => dependenceChart(partialDependence(outputOf, holdout.frame, c.column, 20), outputName));
   out.push({
     heading: 'What drives the predictions',
     paragraphs: [
@@ -176,7 +222,7 @@ function sections(input: ReportInput): Section[] {
         `the fall of the ${lower(metric.title)} (mean of 3 shuffles, ± one standard deviation) is its importance. ` +
         `Baseline: ${fmt(importance.baseline)}.`,
     ],
-    charts: [importanceChart(importance.columns, metric.name)],
+    charts: [importanceChart(importance.columns, metric.name), ...dependence],
     table: {
       head: ['column', 'importance', '± sd'],
       rows: importance.columns.map((c) => [c.column, fmt(c.importance), fmt(c.std)]),

@@ -83,3 +83,25 @@ export function encodedFor(
   );
   return pipeline.transform(f.withRole(target, 'target'));
 }
+
+/**
+ * Gradient boosting fitted on diabetes (or the given rows of it): the inputs without the target
+ * and the positive class's probability for any frame of them.
+ */
+export async function diabetesModel(
+  numRounds: number,
+  rows?: readonly number[],
+): Promise<{ x: Frame; positive: (f: Frame) => Float64Array }> {
+  const all = await readDataset('diabetes.csv');
+  const d = rows ? all.take(rows) : all;
+  const { pipeline } = fitPipeline(d, defaultPipeline('gbdt', { numRounds }), {
+    target: 'Outcome',
+    task: 'binary',
+    seed: 1,
+  });
+  const positive = (f: Frame): Float64Array => {
+    const p = pipeline.predict(f).proba as Float64Array;
+    return Float64Array.from({ length: f.nRows }, (_, i) => p[2 * i + 1]);
+  };
+  return { x: d.drop(['Outcome']), positive };
+}

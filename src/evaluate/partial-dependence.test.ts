@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readDataset } from '../../test/frames.js';
+import { diabetesModel, readDataset } from '../../test/frames.js';
 import { numericColumn, type Frame } from '../data/frame.js';
 import { defaultPipeline } from '../techniques/defaults.js';
 import { fitPipeline } from '../techniques/pipeline.js';
@@ -27,17 +27,10 @@ describe('partial dependence', () => {
   });
 
   it('equals setting the value row by row and averaging (gbdt on diabetes, the naive twin)', async () => {
-    const d = (await readDataset('diabetes.csv')).take(Array.from({ length: 60 }, (_, i) => i * 9));
-    const { pipeline } = fitPipeline(d, defaultPipeline('gbdt', { numRounds: 30 }), {
-      target: 'Outcome',
-      task: 'binary',
-      seed: 1,
-    });
-    const x = d.drop(['Outcome']);
-    const predict = (f: Frame) => {
-      const p = pipeline.predict(f).proba as Float64Array;
-      return Float64Array.from({ length: f.nRows }, (_, i) => p[2 * i + 1]);
-    };
+    const { x, positive: predict } = await diabetesModel(
+      30,
+      Array.from({ length: 60 }, (_, i) => i * 9),
+    );
     const pd = partialDependence(predict, x, 'Glucose', 8);
     pd.grid.forEach((v, g) => {
       let s = 0;

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readDataset } from '../../test/frames.js';
+import { diabetesModel } from '../../test/frames.js';
 import { Frame, numericColumn } from '../data/frame.js';
 import { Rng } from '../engine/random.js';
-import { defaultPipeline } from '../techniques/defaults.js';
-import { fitPipeline } from '../techniques/pipeline.js';
 import { sampledShapley, topReasons } from './shapley.js';
 
 const col = (f: Frame, name: string): Float64Array => (f.get(name) as { values: Float64Array }).values;
@@ -69,17 +67,7 @@ describe('sampled Shapley values', () => {
   });
 
   it('explains a fitted pipeline on diabetes: contributions add up to its probability, Glucose leads', async () => {
-    const d = await readDataset('diabetes.csv');
-    const { pipeline } = fitPipeline(d, defaultPipeline('gbdt', { numRounds: 50 }), {
-      target: 'Outcome',
-      task: 'binary',
-      seed: 1,
-    });
-    const x = d.drop(['Outcome']);
-    const predict = (f: Frame) => {
-      const p = pipeline.predict(f).proba as Float64Array;
-      return Float64Array.from({ length: f.nRows }, (_, i) => p[2 * i + 1]);
-    };
+    const { x, positive: predict } = await diabetesModel(50);
     const rows = Array.from({ length: 30 }, (_, i) => i * 7);
     const columns = x.columns.map((c) => c.name);
     const c = sampledShapley(

@@ -9,6 +9,7 @@ import { cellString } from '../data/frame.js';
 import { profile, renderProfile } from '../data/profile.js';
 import { csvChunks } from '../data/write-csv.js';
 import { freshDir, writeFileAtomic } from '../node/files.js';
+import { reportForTrain } from '../report/report.js';
 import { readTable } from '../node/read-table.js';
 import { formatMetrics } from './format.js';
 
@@ -44,6 +45,11 @@ export function demoCommand(): Command {
       const out = flags.out ?? freshDir(join('runs', 'demo'));
       writeFileAtomic(join(out, 'bundle.json'), stringifyBundle(result.bundle) + '\n');
       writeFileAtomic(join(out, 'journal.json'), JSON.stringify(result.journal, null, 1) + '\n');
+      const report = await reportForTrain(result, data);
+      if (report) {
+        writeFileAtomic(join(out, 'report.html'), report.html);
+        writeFileAtomic(join(out, 'report.md'), report.markdown + '\n');
+      }
       const scored = score(result.bundle, result.pipeline, read.frame);
       writeFileAtomic(join(out, 'predictions.csv'), csvChunks(scored.frame));
       const proba = scored.frame.get('proba_Yes');
@@ -55,7 +61,9 @@ export function demoCommand(): Command {
         say('\nThe five customers most likely to churn:');
         for (const i of top) say(`  ${cellString(ids, i)}  ${(proba.values[i] * 100).toFixed(1)}%`);
       }
-      say(`\nWrote ${join(out, 'bundle.json')}, journal.json and predictions.csv.`);
+      say(
+        `\nWrote ${join(out, 'bundle.json')}, journal.json, predictions.csv${report ? ', report.html and report.md' : ''}.`,
+      );
       say(`Score new data with: glassbox predict ${join(out, 'bundle.json')} <file.csv>`);
     });
 }

@@ -12,7 +12,7 @@ import { WorkerHistogramPool } from '../node/histogram-pool.js';
 import { WorkerForestPool } from '../node/forest-pool.js';
 import { setForestRunner } from '../techniques/forest.js';
 import { freshDir, readJsonFile, writeFileAtomic } from '../node/files.js';
-import { buildReport } from '../report/report.js';
+import { reportForTrain } from '../report/report.js';
 import { readTable } from '../node/read-table.js';
 import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.js';
 import { formatMetrics, stem } from './format.js';
@@ -139,20 +139,8 @@ export function trainCommand(): Command {
     writeFileAtomic(join(out, 'bundle.json'), stringifyBundle(result.bundle) + '\n');
     writeFileAtomic(join(out, 'journal.json'), JSON.stringify(result.journal, null, 1) + '\n');
     const written = ['bundle.json', 'journal.json'];
-    if (result.holdout) {
-      const report = await buildReport({
-        target: flags.target,
-        task: result.journal.task,
-        classes: result.journal.classes,
-        source: data,
-        rows: result.bundle.training.rows,
-        holdout: result.holdout,
-        measured: result.holdout.pipeline,
-        final: result.pipeline,
-        steps: result.journal.steps,
-        warnings: result.journal.warnings,
-        seed: result.bundle.training.seed,
-      });
+    const report = await reportForTrain(result, data);
+    if (report) {
       writeFileAtomic(join(out, 'report.html'), report.html);
       writeFileAtomic(join(out, 'report.md'), report.markdown + '\n');
       written.push('report.html', 'report.md');

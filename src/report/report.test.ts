@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readDataset } from '../../test/frames.js';
 import { train } from '../automl/train.js';
-import { buildReport } from './report.js';
+import { reportForTrain } from './report.js';
 
 async function reportFor(file: string, target: string, model: string) {
   const frame = await readDataset(file);
   const result = train(frame, { target, model, seed: 1 });
-  const h = result.holdout;
-  if (!h) throw new Error('no holdout');
-  const report = await buildReport({
-    target,
-    task: result.journal.task,
-    classes: result.journal.classes,
-    source: file,
-    rows: result.bundle.training.rows,
-    holdout: h,
-    measured: h.pipeline,
-    final: result.pipeline,
-    steps: result.journal.steps,
-    warnings: result.journal.warnings,
-    seed: 1,
-  });
+  const report = await reportForTrain(result, file);
+  if (!report) throw new Error('no holdout');
   return { report, result };
 }
 

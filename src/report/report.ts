@@ -1,3 +1,4 @@
+import type { TrainResult } from '../automl/train.js';
 import type { Frame } from '../data/frame.js';
 import {
   bootstrapInterval,
@@ -331,4 +332,26 @@ export async function buildReport(input: ReportInput): Promise<{ markdown: strin
   }
   html.push('</body></html>');
   return { markdown: md.join('\n'), html: html.join('\n') + '\n', charts };
+}
+
+/** The report of a `train` run (undefined when it had too few rows for a holdout). */
+export async function reportForTrain(
+  result: TrainResult,
+  source?: string,
+): Promise<{ markdown: string; html: string; charts: number } | undefined> {
+  const h = result.holdout;
+  if (!h) return undefined;
+  return buildReport({
+    target: result.journal.target,
+    task: result.journal.task,
+    classes: result.journal.classes,
+    source,
+    rows: result.bundle.training.rows,
+    holdout: h,
+    measured: h.pipeline,
+    final: result.pipeline,
+    steps: result.journal.steps,
+    warnings: result.journal.warnings,
+    seed: result.bundle.training.seed,
+  });
 }

@@ -176,3 +176,43 @@ export function dependenceChart(pd: PartialDependence, output: string): VegaLite
     },
   };
 }
+
+/** One point of a SHAP summary: a row's contribution of one feature, and where its value ranks. */
+export interface ShapPoint {
+  readonly feature: string;
+  readonly shap: number;
+  /** The row's value of the feature as a rank in [0, 1] among the rows (NaN when missing or a category). */
+  readonly rank: number;
+  /** Vertical jitter in [-1, 1], drawn from a seeded generator so the report is reproducible. */
+  readonly jitter: number;
+}
+
+/** SHAP summary (beeswarm): each row's contribution per feature, coloured by the feature's value. */
+export function shapChart(points: readonly ShapPoint[], order: readonly string[], units: string): VegaLiteSpec {
+  return {
+    ...BASE,
+    width: 420,
+    height: Math.max(120, 30 * order.length),
+    title: `Each row's contribution by feature (TreeSHAP, ${units})`,
+    data: {
+      values: points.map((p) => ({
+        feature: p.feature,
+        shap: round(p.shap),
+        value: Number.isNaN(p.rank) ? null : round(p.rank),
+        jitter: round(p.jitter),
+      })),
+    },
+    mark: { type: 'circle', size: 12, opacity: 0.7 },
+    encoding: {
+      y: { field: 'feature', type: 'nominal', sort: [...order], title: null },
+      yOffset: { field: 'jitter', type: 'quantitative', scale: { domain: [-1.5, 1.5] } },
+      x: { field: 'shap', type: 'quantitative', title: `Contribution (${units})` },
+      color: {
+        field: 'value',
+        type: 'quantitative',
+        title: 'Feature value (rank)',
+        scale: { scheme: 'blueorange', domain: [0, 1] },
+      },
+    },
+  };
+}

@@ -14,24 +14,27 @@ async function reportFor(file: string, target: string, model: string) {
 /** Nothing in the page may make a request: no script, stylesheet, frame or remote source. */
 function expectOffline(html: string): void {
   expect(html).toContain(`Content-Security-Policy" content="default-src 'none'`);
-  expect(html).not.toMatch(/<script|<link|<iframe|<img|url\(/i);
+  // url(#id) is an SVG reference inside the page (a legend's gradient), not a request.
+  expect(html).not.toMatch(/<script|<link|<iframe|<img|url\((?!#)/i);
   expect(html).not.toMatch(/\s(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
 }
 
 describe('report', () => {
-  it('binary: summary in plain language with the holdout AUC and its interval, eight charts as inline SVG, offline', async () => {
+  it('binary: summary in plain language with the holdout AUC and its interval, nine charts as inline SVG (TreeSHAP for gbdt), offline', async () => {
     const { report, result } = await reportFor('diabetes.csv', 'Outcome', 'gbdt');
     const auc = (result.journal.validation?.metrics.auc as number).toFixed(3);
     expect(report.markdown).toContain(`(AUC ${auc}; 95% interval`);
     expect(report.markdown).toMatch(/The 10% of rows it scores highest hold \d+% of all "1" rows/);
     expect(report.markdown).toMatch(/What drives it most: \*\*Glucose\*\*/);
     expect(report.markdown).toMatch(/Where it is weakest: /);
-    expect(report.charts).toBe(8);
+    expect(report.charts).toBe(9);
     const svgs = report.html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
-    expect(svgs).toHaveLength(8);
+    expect(svgs).toHaveLength(9);
     // Every chart drew marks (lines, bars or points), not an empty frame.
     for (const svg of svgs) expect(svg).toMatch(/<path[^>]* d="M/);
     expect(report.html).toContain('<strong>Glucose</strong>');
+    // Gradient boosting adds the TreeSHAP summary: Glucose moves the log-odds most on average.
+    expect(report.markdown).toMatch(/## How each feature pushes individual predictions[\s\S]*?\n\| Glucose \| \d/);
     for (const step of result.journal.steps)
       expect(report.markdown).toContain(`## Step ${step.index}: ${step.technique}`);
     expectOffline(report.html);

@@ -1,5 +1,6 @@
 import type { TrainResult } from '../automl/train.js';
 import type { Frame } from '../data/frame.js';
+import { Rng } from '../engine/random.js';
 import {
   bootstrapInterval,
   calibrationCurve,
@@ -24,6 +25,8 @@ import {
   importanceChart,
   liftChart,
   rocChart,
+  shapChart,
+  type ShapPoint,
   type VegaLiteSpec,
 } from './charts.js';
 import { renderSvg } from './svg.js';
@@ -229,6 +232,8 @@ function sections(input: ReportInput): Section[] {
       rows: importance.columns.map((c) => [c.column, fmt(c.importance), fmt(c.std)]),
     },
   });
+  const shap = treeShapSection(input);
+  if (shap) out.push(shap);
   out.push({
     heading: 'Where the model is weakest',
     paragraphs: [
@@ -269,6 +274,71 @@ function sections(input: ReportInput): Section[] {
     });
   });
   return out;
+}
+
+/** Rows of the SHAP summary at most: a beeswarm of more points says nothing more and weighs the page down. */
+const SHAP_ROWS = 800;
+
+/**
+ * Gradient boosting's exact TreeSHAP contributions on the held-out rows (their model input): the
+ * mean |SHAP| per feature and the beeswarm of the top ten, in the model's raw units (log-odds for
+ * classes). Other models have no exact per-tree attribution and get none.
+ */
+function treeShapSection(input: ReportInput): Section | undefined {
+  const model = input.measured.model as {
+    technique: string;
+    contributions?: (f: Frame) => { values: Float64Array; features: string[]; outputs: number };
+  };
+  if (model.technique !== 'gbdt' || !model.contributions || input.task === 'multiclass') return undefined;
+  const x = input.measured.transform(input.holdout.frame);
+  const step = Math.max(1, Math.ceil(x.nRows / SHAP_ROWS));
+  const rows = Array.from({ length: Math.ceil(x.nRows / step) }, (_, t) => t * step);
+  const sample = x.take(rows);
+  const c = model.contributions(sample);
+  const p = c.features.length;
+  const stride = p + 1;
+  const meanAbs = c.features.map((_, j) => {
+    let s = 0;
+    for (let i = 0; i < rows.length; i++) s += Math.abs(c.values[i * stride + j]);
+    return s / rows.length;
+  });
+  const order = c.features
+    .map((f, j) => ({ f, j, m: meanAbs[j] }))
+    .sort((a, b) => b.m - a.m)
+    .slice(0, 10);
+  const rng = new Rng(input.seed);
+  const points: ShapPoint[] = [];
+  for (const { f, j } of order) {
+    const col = sample.get(f);
+    const ranks = new Float64Array(rows.length).fill(NaN);
+    if (col.kind === 'numeric') {
+      const idx = Array.from(rows.keys()).filter((i) => col.values[i] === col.values[i]);
+      idx.sort((a, b) => col.values[a] - col.values[b]);
+      idx.forEach((i, r) => (ranks[i] = idx.length > 1 ? r / (idx.length - 1) : 0.5));
+    }
+    for (let i = 0; i < rows.length; i++)
+      points.push({ feature: f, shap: c.values[i * stride + j], rank: ranks[i], jitter: 2 * rng.next() - 1 });
+  }
+  const units = input.task === 'regression' ? input.target : 'log-odds';
+  return {
+    heading: 'How each feature pushes individual predictions',
+    paragraphs: [
+      `Exact TreeSHAP contributions for ${rows.length} held-out rows: each point is one row, placed by how much ` +
+        `that feature moved its prediction (${units}); orange points have high values of the feature, blue low ` +
+        `(grey: a category or missing). With the model's expected output, a row's contributions add up to its prediction.`,
+    ],
+    charts: [
+      shapChart(
+        points,
+        order.map((o) => o.f),
+        units,
+      ),
+    ],
+    table: {
+      head: ['feature', `mean |SHAP| (${units})`],
+      rows: order.map((o) => [o.f, fmt(o.m)]),
+    },
+  };
 }
 
 const escapeHtml = (s: string): string =>

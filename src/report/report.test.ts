@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readDataset } from '../../test/frames.js';
 import { train } from '../automl/train.js';
-import { reportForTrain } from './report.js';
+import { buildReport, reportForTrain } from './report.js';
 
 async function reportFor(file: string, target: string, model: string) {
   const frame = await readDataset(file);
@@ -20,6 +20,29 @@ function expectOffline(html: string): void {
 }
 
 describe('report', () => {
+  it('explains a sample of a large holdout and says so', async () => {
+    const frame = await readDataset('diabetes.csv');
+    const result = train(frame, { target: 'Outcome', model: 'linear', seed: 1 });
+    const h = result.holdout;
+    if (!h) throw new Error('no holdout');
+    const report = await buildReport({
+      target: 'Outcome',
+      task: 'binary',
+      classes: result.journal.classes,
+      rows: result.bundle.training.rows,
+      holdout: h,
+      measured: h.pipeline,
+      final: result.pipeline,
+      steps: result.journal.steps,
+      warnings: [],
+      seed: 1,
+      explainRows: 100,
+    });
+    expect(report.markdown).toContain('shuffled among the 100 (an evenly spread sample of the 154) held-out rows');
+    expect(report.markdown).toContain('the average over the 100 sampled rows is');
+    expect(report.charts).toBe(8);
+  });
+
   it('binary: summary in plain language with the holdout AUC and its interval, nine charts as inline SVG (TreeSHAP for gbdt), offline', async () => {
     const { report, result } = await reportFor('diabetes.csv', 'Outcome', 'gbdt');
     const auc = (result.journal.validation?.metrics.auc as number).toFixed(3);

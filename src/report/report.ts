@@ -48,6 +48,8 @@ export interface ReportInput {
   readonly steps: readonly JournalStep[];
   readonly warnings: readonly string[];
   readonly seed: number;
+  /** Held-out rows the importance, dependence and slices re-predict at most (default 20,000). */
+  readonly explainRows?: number;
 }
 
 interface Section {
@@ -105,7 +107,7 @@ function sections(input: ReportInput): Section[] {
   const pred = holdout.prediction;
   const metric = metricSpec(task === 'binary' ? 'auc' : task === 'multiclass' ? 'accuracy' : 'rmse', task);
   const interval: Interval = bootstrapInterval(n, (rows) => scoreOf(metric, holdout.y, pred, rows), {
-    reps: 500,
+    reps: n > 50000 ? 200 : 500,
     seed: input.seed,
   });
   const out: Section[] = [];
@@ -146,14 +148,23 @@ function sections(input: ReportInput): Section[] {
     charts.push(errorChart(errorByQuantile(holdout.y, values, 10)));
   }
   // What drives it: permutation importance on the held-out rows, in the user's columns.
+  // Importance, dependence and slices re-predict the rows many times: on large holdouts they use
+  // an evenly spread sample, which the text says.
+  const EXPLAIN_ROWS = input.explainRows ?? 20000;
+  const sampled = n > EXPLAIN_ROWS;
+  const sub = sampled
+    ? Int32Array.from({ length: EXPLAIN_ROWS }, (_, t) => Math.floor((t * n) / EXPLAIN_ROWS))
+    : Int32Array.from({ length: n }, (_, i) => i);
+  const subFrame = sampled ? holdout.frame.take(sub) : holdout.frame;
+  const subY = sampled ? Float64Array.from(sub, (i) => holdout.y[i]) : holdout.y;
   const columns = holdout.frame.features().map((c) => c.name);
   const importance = permutationImportance(
     (f) => {
       const p = input.measured.predict(f);
       return { proba: p.proba, values: p.values, k: p.proba ? p.classes.length : 1 };
     },
-    holdout.frame,
-    holdout.y,
+    subFrame,
+    subY,
     metric,
     columns,
     { repeats: 3, seed: input.seed },
@@ -165,7 +176,11 @@ function sections(input: ReportInput): Section[] {
         `(shuffling one of these columns costs the most ${lower(metric.title)}).`,
     );
   // Where it fails: a shallow tree on each row's loss.
-  const slices = worstSlices(holdout.frame, rowLoss(holdout.y, pred), columns, { depth: 2, minShare: 0.05 });
+  const loss = rowLoss(holdout.y, pred);
+  const slices = worstSlices(subFrame, sampled ? Float64Array.from(sub, (i) => loss[i]) : loss, columns, {
+    depth: 2,
+    minShare: 0.05,
+  });
   const bad = slices.slices.filter((s) => s.ratio > 1.2).slice(0, 3);
   if (bad.length)
     summary.push(
@@ -218,11 +233,11 @@ function sections(input: ReportInput): Section[] {
   const dependence = importance.columns
     .filter((c) => c.importance > 0)
     .slice(0, 3)
-    .map((c) => dependenceChart(partialDependence(outputOf, holdout.frame, c.column, 20), outputName));
+    .map((c) => dependenceChart(partialDependence(outputOf, subFrame, c.column, 20), outputName));
   out.push({
     heading: 'What drives the predictions',
     paragraphs: [
-      `Each column in turn is shuffled among the ${n} held-out rows, breaking its link with ${target}; ` +
+      `Each column in turn is shuffled among the ${sampled ? `${EXPLAIN_ROWS} (an evenly spread sample of the ${n})` : n} held-out rows, breaking its link with ${target}; ` +
         `the fall of the ${lower(metric.title)} (mean of 3 shuffles, ± one standard deviation) is its importance. ` +
         `Baseline: ${fmt(importance.baseline)}.`,
     ],
@@ -238,7 +253,7 @@ function sections(input: ReportInput): Section[] {
     heading: 'Where the model is weakest',
     paragraphs: [
       `A shallow tree fitted on each held-out row's ${pred.proba ? 'log loss' : 'absolute error'} splits the rows ` +
-        `into segments; the average over all rows is ${fmt(slices.overall)}.`,
+        `into segments; the average over ${sampled ? `the ${EXPLAIN_ROWS} sampled` : 'all'} rows is ${fmt(slices.overall)}.`,
     ],
     table: {
       head: ['segment', 'rows', 'share', 'mean error', '× average'],

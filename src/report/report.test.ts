@@ -50,6 +50,11 @@ describe('report', () => {
     expect(report.markdown).toMatch(/The 10% of rows it scores highest hold \d+% of all "1" rows/);
     expect(report.markdown).toMatch(/What drives it most: \*\*Glucose\*\*/);
     expect(report.markdown).toMatch(/Where it is weakest: /);
+    // 200 boosting rounds on 614 rows: ranks well, but its probabilities lose to the class rate.
+    expect(report.markdown).toMatch(
+      /the model's log loss is (no better: )?higher by [\d.]+ \(95% interval .*paired bootstrap/,
+    );
+    expect(report.markdown).toContain('--model calibrated');
     expect(report.charts).toBe(9);
     const svgs = report.html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
     expect(svgs).toHaveLength(9);
@@ -67,6 +72,9 @@ describe('report', () => {
     const { report, result } = await reportFor('insurance.csv', 'charges', 'linear');
     const rmse = result.journal.validation?.metrics.rmse as number;
     expect(report.markdown).toContain('its typical error (RMSE) is ' + Math.round(rmse));
+    expect(report.markdown).toMatch(
+      /the model's RMSE is lower by \d+ \(95% interval \d+ to \d+; paired bootstrap, p < 0\.001\)\./,
+    );
     expect(report.charts).toBe(5);
     expect(report.markdown).toMatch(/What drives it most: \*\*smoker\*\*/);
     expect(report.markdown).toContain('```ts');

@@ -4,6 +4,7 @@ import { Rng } from '../engine/random.js';
 import {
   bootstrapInterval,
   calibrationCurve,
+  pairedBootstrap,
   errorByQuantile,
   confusionAt,
   gainsTable,
@@ -88,6 +89,55 @@ function rowLoss(y: Float64Array, pred: Prediction): Float64Array {
   return out;
 }
 
+/**
+ * The model against a baseline that gives every row the average (the held-out rows' own class
+ * rates or mean, which flatters the baseline), by a paired bootstrap of the per-row loss: log loss
+ * for classes, squared error for numbers. A model worse than that baseline in log loss is
+ * overconfident, and the text says what to do.
+ */
+function baselineComparison(input: ReportInput, reps: number): string {
+  const { holdout, task } = input;
+  const y = holdout.y;
+  const n = y.length;
+  const model = rowLoss(y, holdout.prediction);
+  const base = new Float64Array(n);
+  if (task === 'regression') {
+    const values = holdout.prediction.values as Float64Array;
+    const mean = y.reduce((a, b) => a + b, 0) / n;
+    for (let i = 0; i < n; i++) {
+      model[i] = (y[i] - values[i]) ** 2;
+      base[i] = (y[i] - mean) ** 2;
+    }
+  } else {
+    const k = input.classes.length;
+    const rate = new Float64Array(k);
+    for (const c of y) rate[c] += 1 / n;
+    for (let i = 0; i < n; i++) base[i] = -Math.log(Math.max(1e-15, rate[y[i]]));
+  }
+  const meanOf = (v: Float64Array, rows: Int32Array): number => {
+    let s = 0;
+    for (const r of rows) s += v[r];
+    return s / rows.length;
+  };
+  // Regression compares RMSE, the square root of the mean squared error.
+  const score = (v: Float64Array, rows: Int32Array): number =>
+    task === 'regression' ? Math.sqrt(meanOf(v, rows)) : meanOf(v, rows);
+  const d = pairedBootstrap(n, (rows) => score(base, rows) - score(model, rows), { reps, seed: input.seed });
+  const what = task === 'regression' ? 'RMSE' : 'log loss';
+  const p = d.pValue < 0.001 ? 'p < 0.001' : `p = ${d.pValue.toFixed(3)}`;
+  const range = `95% interval ${fmt(d.low)} to ${fmt(d.high)}; paired bootstrap, ${p}`;
+  const lead = `Against a baseline that gives every row the average (the held-out rows' own ${task === 'regression' ? 'mean' : 'class rates'}), `;
+  if (d.estimate > 0)
+    return `${lead}the model's ${what} is lower by ${fmt(d.estimate)} (${range})${d.low > 0 ? '.' : ', so the data cannot rule out no gain.'}`;
+  const clear = d.high < 0;
+  return (
+    `${lead}the model's ${what} is ${clear ? '' : 'no better: '}higher by ${fmt(-d.estimate)} (${range})` +
+    (task === 'regression'
+      ? ': it predicts no better than the average.'
+      : `: its probabilities are ${clear ? '' : 'probably '}too confident. It can still rank rows, but trust its probabilities only after calibration (\`--model calibrated\`) or with stronger regularisation.`)
+  );
+}
+
 /** Lines of a step's code shown in the report; a tree ensemble's code runs to thousands. */
 const CODE_LINES = 60;
 
@@ -148,6 +198,7 @@ function sections(input: ReportInput): Section[] {
     charts.push(errorChart(errorByQuantile(holdout.y, values, 10)));
   }
   // What drives it: permutation importance on the held-out rows, in the user's columns.
+  summary.push(baselineComparison(input, n > 50000 ? 200 : 500));
   // Importance, dependence and slices re-predict the rows many times: on large holdouts they use
   // an evenly spread sample, which the text says.
   const EXPLAIN_ROWS = input.explainRows ?? 20000;

@@ -125,7 +125,11 @@ function baselineComparison(input: ReportInput, reps: number): string {
   const d = pairedBootstrap(n, (rows) => score(base, rows) - score(model, rows), { reps, seed: input.seed });
   const what = task === 'regression' ? 'RMSE' : 'log loss';
   const p = d.pValue < 0.001 ? 'p < 0.001' : `p = ${d.pValue.toFixed(3)}`;
-  const range = `95% interval ${fmt(d.low)} to ${fmt(d.high)}; paired bootstrap, ${p}`;
+  // The interval of the difference in the direction the sentence states it.
+  const range =
+    d.estimate > 0
+      ? `95% interval ${fmt(d.low)} to ${fmt(d.high)}; paired bootstrap, ${p}`
+      : `95% interval ${fmt(-d.high)} to ${fmt(-d.low)}; paired bootstrap, ${p}`;
   const lead = `Against a baseline that gives every row the average (the held-out rows' own ${task === 'regression' ? 'mean' : 'class rates'}), `;
   if (d.estimate > 0)
     return `${lead}the model's ${what} is lower by ${fmt(d.estimate)} (${range})${d.low > 0 ? '.' : ', so the data cannot rule out no gain.'}`;

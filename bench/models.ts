@@ -131,14 +131,15 @@ async function child(
   // A second fit in the same process, as every fit after the first in a search, a server or
   // cross-validation runs: a fit under a second spends much of its first run warming up V8.
   // Up to three more fits while they take under a second in all; the fastest is kept.
-  let warm = (t1 - t0) / 1000;
-  for (let r = 0, spent = 0; r < 3 && spent + (t1 - t0) < 1000; r++) {
+  let fastest = Infinity;
+  for (let r = 0, spent = t1 - t0; r < 3 && spent < 1000; r++) {
     const t3 = performance.now();
     fitPipeline(tr, defaultPipeline(id, JSON.parse(params) as Record<string, never>), { target, task, seed });
     const t = performance.now() - t3;
     spent += t;
-    warm = Math.min(r === 0 ? Infinity : warm, t / 1000);
+    fastest = Math.min(fastest, t);
   }
+  const warm = (Number.isFinite(fastest) ? fastest : t1 - t0) / 1000;
   const y = targetInfo(te.withRole(target, 'target'), target, task, task === 'binary' ? pipeline.classes : undefined).y;
   const metric =
     task === 'binary'

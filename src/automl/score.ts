@@ -59,13 +59,13 @@ export function explainRows(
   const background = Array.from({ length: Math.min(100, n) }, (_, t) => t * step);
   const p = scored.prediction;
   const k = p.task === 'regression' ? 1 : p.classes.length;
-  const flat = (p.proba ?? p.values) as Float64Array;
-  const pick = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (p.task === 'binary') pick[i] = 1;
-    else if (p.task === 'multiclass')
-      for (let j = 1; j < k; j++) if (flat[i * k + j] > flat[i * k + pick[i]]) pick[i] = j;
-  }
+  // Multiclass: the predicted class, as the prediction column already holds it.
+  const label = scored.frame.get('prediction');
+  const pick =
+    p.task === 'multiclass' && label.kind === 'categorical'
+      ? label.codes
+      : new Int32Array(n).fill(p.task === 'binary' ? 1 : 0);
+  const inputs = columns.map((name) => data.get(name));
   const predict = (f: Frame): Float64Array => {
     const out = pipeline.predict(f);
     return (out.proba ?? out.values) as Float64Array;
@@ -78,7 +78,7 @@ export function explainRows(
       outputs: { k, pick: rows.map((r) => pick[r]) },
     });
     rows.forEach((r, t) => {
-      const cells = columns.map((name) => cellString(data.get(name), r) || 'missing');
+      const cells = inputs.map((c) => cellString(c, r) || 'missing');
       topReasons(c, t, cells, top).forEach((text, j) => (reasons[j][r] = text));
     });
   }

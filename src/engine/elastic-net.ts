@@ -153,26 +153,32 @@ function wlsCoordinateDescent(
   let sr = gram.sr;
   // Changes are measured in root-mean-square units of the fitted values, so tol does not grow with n.
   const unit = vs > 0 ? 1 / Math.sqrt(vs) : 1;
+  // Moving coefficient j (or the intercept) by d moves the residual sums q and sr with it.
+  const move = (j: number, d: number): void => {
+    beta[boff + j] += d;
+    const col = j * p;
+    for (let u = 0; u < p; u++) q[u] -= d * G[col + u];
+    sr -= d * xv[j];
+  };
+  const moveIntercept = (d: number): void => {
+    b0[k] += d;
+    for (let u = 0; u < p; u++) q[u] -= d * xv[u];
+    sr -= d * vs;
+  };
   const step = (j: number): number => {
     const a = G[j * p + j];
     if (a === 0 && l2 === 0) return 0;
     const old = beta[boff + j];
-    const next = softThreshold(q[j] + a * old, l1) / (a + l2);
-    const d = next - old;
+    const d = softThreshold(q[j] + a * old, l1) / (a + l2) - old;
     if (d === 0) return 0;
-    beta[boff + j] = next;
-    const col = j * p;
-    for (let u = 0; u < p; u++) q[u] -= d * G[col + u];
-    sr -= d * xv[j];
+    move(j, d);
     return Math.abs(d) * Math.sqrt(a) * unit;
   };
   const intercept = (): number => {
     if (!fitIntercept || vs <= 0) return 0;
     const d = sr / vs;
     if (d === 0) return 0;
-    b0[k] += d;
-    for (let u = 0; u < p; u++) q[u] -= d * xv[u];
-    sr -= d * vs;
+    moveIntercept(d);
     return Math.abs(d) * Math.sqrt(vs) * unit;
   };
   /**
@@ -225,18 +231,11 @@ function wlsCoordinateDescent(
     for (let a = 0; a < size; a++) rhs[a] *= t;
     for (let a = 0; a < m; a++) {
       const j = active[a];
-      const d = a === stop ? -beta[boff + j] : rhs[a];
-      beta[boff + j] = a === stop ? 0 : beta[boff + j] + d;
-      const col = j * p;
-      for (let u = 0; u < p; u++) q[u] -= d * G[col + u];
-      sr -= d * xv[j];
+      move(j, a === stop ? -beta[boff + j] : rhs[a]);
+      // Exactly zero, not a rounding residue of b - b.
+      if (a === stop) beta[boff + j] = 0;
     }
-    if (withB0) {
-      const d = rhs[m];
-      b0[k] += d;
-      for (let u = 0; u < p; u++) q[u] -= d * xv[u];
-      sr -= d * vs;
-    }
+    if (withB0) moveIntercept(rhs[m]);
     return true;
   };
   let passes = 0;
@@ -417,6 +416,8 @@ export function fitElasticNet(pr: EnetProblem, opts: EnetOptions): EnetFit {
     for (let t = 0; t < opts.pathLength; t++) path.push(top * (lo / top) ** (t / opts.pathLength));
   }
   path.push(pr.l1);
+  // Squared loss measures its tolerance in units of the target's spread (see EnetOptions.tol).
+  const solveOpts = pr.loss === 'squared' ? { ...opts, tol: opts.tol * targetSpread(pr) } : opts;
   let passes = 0;
   let converged = true;
   const trace: { l1: number; nonZero: number }[] = [];
@@ -432,7 +433,7 @@ export function fitElasticNet(pr: EnetProblem, opts: EnetOptions): EnetFit {
       eta,
       v,
       r,
-      opts,
+      solveOpts,
       t === 0,
       t === path.length - 1 ? 100 : PATH_NEWTON_STEPS,
     );
@@ -482,7 +483,7 @@ function solve(
       fitIntercept,
       l1,
       l2,
-      opts.tol * targetSpread(pr),
+      opts.tol,
       opts.maxPasses,
       gram,
       first,

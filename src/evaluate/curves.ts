@@ -355,26 +355,37 @@ export function bootstrapInterval(
   statistic: (rows: Int32Array) => number,
   options: BootstrapOptions = {},
 ): Interval {
-  const reps = options.reps ?? 1000;
-  const level = options.level ?? 0.95;
+  return percentileInterval(resample(n, statistic, options), options.level ?? 0.95);
+}
+
+function percentileInterval(r: { estimate: number; values: readonly number[] }, level: number): Interval {
+  return {
+    estimate: r.estimate,
+    low: quantileSorted(r.values, (1 - level) / 2),
+    high: quantileSorted(r.values, (1 + level) / 2),
+    level,
+  };
+}
+
+/** The statistic on every row, and on `reps` resamples with replacement (NaNs left out), sorted. */
+function resample(
+  n: number,
+  statistic: (rows: Int32Array) => number,
+  options: BootstrapOptions,
+): { estimate: number; values: number[] } {
   const rng = new Rng(options.seed ?? 1);
   const all = new Int32Array(n);
   for (let i = 0; i < n; i++) all[i] = i;
   const estimate = statistic(all);
   const values: number[] = [];
   const rows = new Int32Array(n);
-  for (let r = 0; r < reps; r++) {
+  for (let r = 0; r < (options.reps ?? 1000); r++) {
     for (let i = 0; i < n; i++) rows[i] = rng.int(n);
     const v = statistic(rows);
     if (!Number.isNaN(v)) values.push(v);
   }
   values.sort((a, b) => a - b);
-  return {
-    estimate,
-    low: quantileSorted(values, (1 - level) / 2),
-    high: quantileSorted(values, (1 + level) / 2),
-    level,
-  };
+  return { estimate, values };
 }
 
 /** Linear interpolation between order statistics (numpy's default "linear" method). */
@@ -396,32 +407,17 @@ export function pairedBootstrap(
   difference: (rows: Int32Array) => number,
   options: BootstrapOptions = {},
 ): Interval & { pValue: number } {
-  const reps = options.reps ?? 1000;
-  const rng = new Rng(options.seed ?? 1);
+  const r = resample(n, difference, options);
+  const { values } = r;
   let below = 0;
   let above = 0;
-  let count = 0;
-  const rows = new Int32Array(n);
-  const seen: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    for (let i = 0; i < n; i++) rows[i] = rng.int(n);
-    const d = difference(rows);
-    if (Number.isNaN(d)) continue;
-    count++;
-    seen.push(d);
+  for (const d of values) {
     if (d <= 0) below++;
     if (d >= 0) above++;
   }
-  const level = options.level ?? 0.95;
-  seen.sort((a, b) => a - b);
-  const all = new Int32Array(n);
-  for (let i = 0; i < n; i++) all[i] = i;
   return {
-    estimate: difference(all),
-    low: quantileSorted(seen, (1 - level) / 2),
-    high: quantileSorted(seen, (1 + level) / 2),
-    level,
-    pValue: count > 0 ? Math.min(1, (2 * Math.min(below, above)) / count) : NaN,
+    ...percentileInterval(r, options.level ?? 0.95),
+    pValue: values.length > 0 ? Math.min(1, (2 * Math.min(below, above)) / values.length) : NaN,
   };
 }
 

@@ -99,7 +99,7 @@ function baselineComparison(input: ReportInput, reps: number): string {
   const { holdout, task } = input;
   const y = holdout.y;
   const n = y.length;
-  const model = rowLoss(y, holdout.prediction);
+  const model = new Float64Array(n);
   const base = new Float64Array(n);
   if (task === 'regression') {
     const values = holdout.prediction.values as Float64Array;
@@ -109,6 +109,7 @@ function baselineComparison(input: ReportInput, reps: number): string {
       base[i] = (y[i] - mean) ** 2;
     }
   } else {
+    model.set(rowLoss(y, holdout.prediction));
     const k = input.classes.length;
     const rate = new Float64Array(k);
     for (const c of y) rate[c] += 1 / n;
@@ -168,8 +169,10 @@ function sections(input: ReportInput): Section[] {
   const summary: string[] = [];
   const charts: VegaLiteSpec[] = [];
   const positive = input.classes[1] ?? '';
-  if (task === 'binary') {
-    const scores = Float64Array.from({ length: n }, (_, i) => (pred.proba as Float64Array)[2 * i + 1]);
+  // Binary: the positive class's probability, which every chart and the threshold table read.
+  const scores =
+    task === 'binary' ? Float64Array.from({ length: n }, (_, i) => (pred.proba as Float64Array)[2 * i + 1]) : undefined;
+  if (scores) {
     const gains = gainsTable(holdout.y, scores, 10);
     const rate = holdout.y.reduce((a, b) => a + b, 0) / n;
     summary.push(
@@ -247,8 +250,7 @@ function sections(input: ReportInput): Section[] {
       `the final model learned from ${input.rows} rows.`,
   );
   out.push({ heading: 'Summary', paragraphs: summary, charts });
-  if (task === 'binary') {
-    const scores = Float64Array.from({ length: n }, (_, i) => (pred.proba as Float64Array)[2 * i + 1]);
+  if (scores) {
     const best = pickThreshold(holdout.y, scores, { kind: 'f1' }).confusion;
     const sorted = Float64Array.from(scores).sort().reverse();
     const row = (label: string, c: ReturnType<typeof confusionAt>): string[] => [

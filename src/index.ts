@@ -22,6 +22,15 @@ export { InProcessRunner, TrialCut, type TrialRunner, type TrialRequest } from '
 export { buildSpace, pipelineFor, describeConfig } from './automl/space.js';
 export { ensembleSelection } from './automl/ensemble.js';
 export { createBundle, loadBundle, stringifyBundle, buildSchema, type Bundle } from './export/bundle.js';
+export {
+  exportOnnx,
+  toOnnx,
+  registerOnnxModel,
+  registerOnnxTransformer,
+  onnxSupported,
+  type OnnxModel,
+} from './export/onnx/convert.js';
+export { onnxFeeds, type OnnxFeed } from './export/onnx/feeds.js';
 export * as metrics from './evaluate/metrics.js';
 export * as split from './evaluate/split.js';
 export * as curves from './evaluate/curves.js';

@@ -52,7 +52,9 @@ export interface MlpModel {
   readonly history: { readonly train: number[]; readonly valid: number[] };
 }
 
-const LN_EPS = 1e-5;
+/** Layer norm's variance floor (exported models use the same). */
+export const MLP_LN_EPS = 1e-5;
+const LN_EPS = MLP_LN_EPS;
 
 /**
  * Forward pass of one row, the reference order every prediction (and the exported code) uses:

@@ -8,3 +8,4 @@ export { writeFileAtomic, readJsonFile, freshDir } from './files.js';
 export { WorkerHistogramPool } from './histogram-pool.js';
 export { WorkerForestPool } from './forest-pool.js';
 export { WorkerTrialPool } from './trial-pool.js';
+export { checkOnnx, type OnnxCheck } from './onnx-check.js';

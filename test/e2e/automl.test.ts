@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,27 @@ describe('glassbox automl', () => {
       expect(a[0]).toBe(b[0]);
       for (let j = 1; j < a.length; j++) expect(Math.abs(Number(a[j]) - Number(b[j]))).toBeLessThanOrEqual(1e-12);
     }
+  });
+
+  it("exports the ensemble as ONNX that onnxruntime runs to the bundle's predictions (--check)", () => {
+    const onnx = join(dir, 'onnx');
+    const ex = glassbox(['export', join(out, 'bundle.json'), '--format', 'onnx', '--out', onnx, '--check', diabetes]);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(readdirSync(onnx).sort()).toEqual(['README.md', 'model.onnx']);
+    const m = /checked 768 rows of .* in onnxruntime: largest difference in probabilities (\S+), 0 labels differ/.exec(
+      ex.stderr,
+    );
+    expect(m, ex.stderr).not.toBeNull();
+    expect(Number(m![1])).toBeLessThanOrEqual(1e-5);
+    expect(readFileSync(join(onnx, 'README.md'), 'utf8')).toContain('| `Glucose` | double [N, 1] |');
+    // A model with no ONNX conversion: a one-line error naming the step, nothing written.
+    const knn = join(dir, 'knn');
+    const t = glassbox(['train', diabetes, '--target', 'Outcome', '--model', 'knn', '--out', knn]);
+    expect(t.code, t.stderr).toBe(0);
+    const bad = glassbox(['export', join(knn, 'bundle.json'), '--format', 'onnx', '--out', join(dir, 'no')]);
+    expect(isOneLineError(bad), bad.stderr).toBe(true);
+    expect(bad.stderr).toMatch(/does not support knn \(step \d\)/);
+    expect(existsSync(join(dir, 'no'))).toBe(false);
   });
 
   it('--resume after a kill keeps the finished trials and ends with the same bundle', () => {

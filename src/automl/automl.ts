@@ -14,7 +14,7 @@ import { buildSchema, createBundle, type Bundle } from '../export/bundle.js';
 import { Study } from '../search/study.js';
 import { RandomSampler, TpeSampler } from '../search/sampler.js';
 import type { Params } from '../search/space.js';
-import type { JsonValue, Task } from '../techniques/contract.js';
+import type { FittedJSON, JsonValue, Prediction, Task } from '../techniques/contract.js';
 import { ensembleFromPipelines } from '../techniques/ensemble.js';
 import { describeModel } from '../techniques/explain.js';
 import { FittedPipeline, type PipelineSpec } from '../techniques/pipeline.js';
@@ -59,6 +59,12 @@ export interface AutomlOptions {
   readonly onEvent?: (event: AutomlEvent) => void;
   /** Most memory one trial's fit may need (estimated before it starts), MB. Default 2048. */
   readonly memoryLimitMB?: number;
+  /**
+   * Also fit the chosen models on the search rows alone, beside the final refit, so a report can
+   * explain the very model the holdout measured (`AutomlResult.holdout`). The reserve left for
+   * refitting grows to match.
+   */
+  readonly measure?: boolean;
   /** Milliseconds clock; injectable for tests. */
   readonly now?: () => number;
   /** When the budget started on that clock (default: now), e.g. at process start so reading the data counts. */
@@ -161,6 +167,16 @@ export interface AutomlResult {
   readonly pipeline: FittedPipeline;
   readonly leaderboard: Leaderboard;
   readonly journal: AutomlJournal;
+  /**
+   * With `measure` and a holdout: the held-out rows (input columns), their target, the predictions
+   * the journal's holdout score comes from, and the chosen models fitted on the search rows alone.
+   */
+  readonly holdout?: {
+    readonly frame: Frame;
+    readonly y: Float64Array;
+    readonly prediction: Prediction;
+    readonly pipeline: FittedPipeline;
+  };
 }
 
 /** Trials proposed together in a deterministic run, before any of them is told. */
@@ -282,7 +298,10 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
     const top = kept.slice(0, 5);
     const perFit = top.reduce((a, t) => a + t.fitSeconds / Math.max(1, t.foldScores.length), 0);
     // A refit sees k/(k-1) times the rows of a fold fit; the likely members refit side by side.
-    const refit = ((perFit * (k > 1 ? k / (k - 1) : 1.25)) / runner.slots) * 1.3;
+    // Measuring adds the same fits on the search rows; they share the slots with the full refits,
+    // which rarely fill them all, so the wall time grows by about half their share (measured on bank-full).
+    const measuring = options.measure ? 1 + (0.6 * search.length) / Math.max(1, frame.nRows) : 1;
+    const refit = ((perFit * (k > 1 ? k / (k - 1) : 1.25) * measuring) / runner.slots) * 1.3;
     const ensemble = kept.length > 1 ? Math.min(2, budget * 0.03) : 0;
     return Math.min(budget * 0.5, 0.5 + budget * 0.01 + refit + ensemble);
   };
@@ -477,8 +496,10 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
 
   // The honest measurement: the chosen models' fold-model average on the holdout rows.
   let holdoutReport: AutomlJournal['holdout'] = null;
+  let holdoutMix: Float64Array | undefined;
   if (holdout.length) {
     const mix = new Float64Array(holdout.length * width);
+    holdoutMix = mix;
     for (const m of members) {
       const h = m.trial.holdout as Float64Array;
       for (let t = 0; t < mix.length; t++) mix[t] += m.weight * h[t];
@@ -496,27 +517,32 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
       `only ${frame.nRows} rows: no rows could be set aside, so the cross-validated score of the chosen model is slightly optimistic`,
     );
 
-  // Refit the members on every row.
-  const fitted = await Promise.all(members.map((m) => runner.refit(m.trial.pipeline)));
-  const pipelines = fitted.map((steps) => FittedPipeline.fromJSON(steps, options.target, task, classes));
-  let pipeline: FittedPipeline;
-  let spec: PipelineSpec;
-  if (members.length === 1) {
-    pipeline = pipelines[0];
-    spec = members[0].trial.pipeline;
-  } else {
+  // Refit the members on every row (and, to measure, on the search rows alone, side by side).
+  const measuring = options.measure === true && holdout.length > 0;
+  const [fitted, measuredFits] = await Promise.all([
+    Promise.all(members.map((m) => runner.refit(m.trial.pipeline))),
+    Promise.all(measuring ? members.map((m) => runner.refit(m.trial.pipeline, search)) : []),
+  ]);
+  const assemble = (fits: FittedJSON[][], rows: Frame): FittedPipeline => {
+    const pipelines = fits.map((steps) => FittedPipeline.fromJSON(steps, options.target, task, classes));
+    if (members.length === 1) return pipelines[0];
     const model = ensembleFromPipelines(
       members.map((m, i) => ({ weight: m.weight, pipeline: pipelines[i], spec: m.trial.pipeline })),
       task,
       classes,
-      frame,
+      rows,
     );
-    pipeline = new FittedPipeline([model], options.target, task, classes);
+    return new FittedPipeline([model], options.target, task, classes);
+  };
+  const pipeline = assemble(fitted, frame);
+  let spec: PipelineSpec;
+  if (members.length === 1) spec = members[0].trial.pipeline;
+  else {
     spec = {
       steps: [
         {
           technique: 'ensemble',
-          params: model.params,
+          params: pipeline.model.params,
           why: ensembleWhy,
         },
       ],
@@ -597,7 +623,20 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
     seconds: Math.round(elapsed() * 1000) / 1000,
     budget,
   };
-  return { bundle, pipeline, leaderboard, journal };
+  let measured: AutomlResult['holdout'];
+  if (measuring && holdoutMix) {
+    const held = frame.take(holdout);
+    measured = {
+      frame: held.drop([options.target]),
+      y: Float64Array.from(holdout, (i) => y[i]),
+      prediction:
+        task === 'regression'
+          ? { n: holdout.length, task, values: holdoutMix, classes: [] }
+          : { n: holdout.length, task, proba: holdoutMix, classes },
+      pipeline: assemble(measuredFits, frame.take(search)),
+    };
+  }
+  return { bundle, pipeline, leaderboard, journal, ...(measured ? { holdout: measured } : {}) };
 }
 
 /**

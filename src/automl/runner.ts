@@ -35,7 +35,8 @@ export interface TrialRunner {
   run(request: TrialRequest): Promise<TrialResult>;
   /** Stops a running trial now if the runner can (its `run` rejects with TrialCut). */
   cancel(id: number): void;
-  refit(spec: PipelineSpec): Promise<FittedJSON[]>;
+  /** Fits the pipeline on every row, or on `rows` only. */
+  refit(spec: PipelineSpec, rows?: Int32Array): Promise<FittedJSON[]>;
   close(): Promise<void>;
 }
 
@@ -91,10 +92,10 @@ export class InProcessRunner implements TrialRunner {
 
   cancel(): void {}
 
-  refit(spec: PipelineSpec): Promise<FittedJSON[]> {
+  refit(spec: PipelineSpec, rows?: Int32Array): Promise<FittedJSON[]> {
     if (!this.data) return Promise.reject(new Error('runner not initialised'));
     try {
-      return Promise.resolve(refit(this.data, spec));
+      return Promise.resolve(refit(this.data, spec, rows));
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }

@@ -118,8 +118,8 @@ function flat(p: { proba?: Float64Array; values?: Float64Array }, width: number)
 }
 
 /** Fits a pipeline on every row of the frame (the final refit) and returns its fitted steps. */
-export function refit(data: TrialData, spec: PipelineSpec): FittedJSON[] {
-  const { pipeline } = fitPipeline(data.frame, spec, {
+export function refit(data: TrialData, spec: PipelineSpec, rows?: Int32Array): FittedJSON[] {
+  const { pipeline } = fitPipeline(rows ? data.frame.take(rows) : data.frame, spec, {
     target: data.target,
     task: data.task,
     seed: data.seed,

@@ -12,6 +12,7 @@ import { WorkerTrialPool } from '../node/trial-pool.js';
 import type { Task } from '../techniques/contract.js';
 import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.js';
 import { stem } from './format.js';
+import { reportForAutoml } from '../report/report.js';
 
 interface AutomlFlags extends ReadFlags {
   target?: string;
@@ -28,6 +29,7 @@ interface AutomlFlags extends ReadFlags {
   deterministic?: boolean;
   trials: string;
   ensembleSize: string;
+  report: boolean;
   sampler: string;
   resume?: string;
   json?: boolean;
@@ -55,6 +57,9 @@ interface RunFile {
 const TASKS = ['binary', 'multiclass', 'regression'];
 /** Seconds kept at the end of the budget for writing the results. */
 const WRITE_RESERVE = 0.3;
+/** Share of the budget kept for the report (at most REPORT_MAX seconds). */
+const REPORT_SHARE = 0.06;
+const REPORT_MAX = 20;
 
 const list = (s: string | undefined): string[] | undefined =>
   s
@@ -125,6 +130,7 @@ export function automlCommand(): Command {
     .option('--sampler <name>', 'tpe or random, after the portfolio', 'tpe')
     .option('--ensemble-size <n>', 'most picks of the greedy ensemble (1 = best single model)', '25')
     .option('--resume <dir>', 'continue the run in this folder (its data and settings), keeping its finished trials')
+    .option('--no-report', 'skip report.html and report.md (and the fit on the search rows that explains them)')
     .option('--json', 'print the journal as JSON instead of a summary');
   addReadOptions(cmd);
   cmd.action(async (dataArg: string | undefined, flags: AutomlFlags) => {
@@ -198,6 +204,7 @@ export function automlCommand(): Command {
       writeFileSync(join(out, 'trials.jsonl'), '');
     }
     const pool = new WorkerTrialPool(workers);
+    const reportReserve = flags.report ? Math.min(REPORT_MAX, budget * REPORT_SHARE) : 0;
     const tty = process.stderr.isTTY === true;
     let lastDraw = 0;
     const metricName = run.metric ?? (task ? defaultMetric(task).name : 'score');
@@ -209,7 +216,8 @@ export function automlCommand(): Command {
           task,
           metric: run.metric,
           // Reading the data counted: the clock started with the process.
-          timeBudget: Math.max(0.5, budget - WRITE_RESERVE),
+          timeBudget: Math.max(0.5, budget - WRITE_RESERVE - reportReserve),
+          measure: flags.report,
           startedAt: 0,
           seed: run.seed,
           drop: list(run.drop),
@@ -249,6 +257,20 @@ export function automlCommand(): Command {
       writeFileAtomic(join(out, 'bundle.json'), stringifyBundle(result.bundle) + '\n');
       writeFileAtomic(join(out, 'leaderboard.json'), JSON.stringify(result.leaderboard, nanSafe, 1) + '\n');
       writeFileAtomic(join(out, 'journal.json'), JSON.stringify(result.journal, nanSafe, 1) + '\n');
+      const written = ['leaderboard.json', 'journal.json'];
+      if (flags.report) {
+        // Whatever the search left of the budget, less the final writes.
+        // Deterministic runs ignore the clock: the report re-predicts its full sample whatever the time.
+        const budgetMs = run.deterministic
+          ? undefined
+          : Math.max(500, (budget - WRITE_RESERVE) * 1000 - performance.now());
+        const report = await reportForAutoml(result, { source: run.data, ...(budgetMs ? { budgetMs } : {}) });
+        if (report) {
+          writeFileAtomic(join(out, 'report.html'), report.html);
+          writeFileAtomic(join(out, 'report.md'), report.markdown + '\n');
+          written.push('report.html', 'report.md');
+        }
+      }
       if (flags.json) {
         process.stdout.write(JSON.stringify(result.journal, nanSafe, 2) + '\n');
         return;
@@ -269,7 +291,7 @@ export function automlCommand(): Command {
             ]
           : []),
         ...j.warnings.map((w) => `warning: ${w}`),
-        `wrote ${join(out, 'bundle.json')}, leaderboard.json and journal.json in ${(performance.now() / 1000).toFixed(1)} s (budget ${budget} s)`,
+        `wrote ${join(out, 'bundle.json')}, ${written.join(', ')} in ${(performance.now() / 1000).toFixed(1)} s (budget ${budget} s)`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
     } finally {

@@ -3,6 +3,8 @@ import { Rng } from '../engine/random.js';
 import {
   accuracy,
   auc,
+  aucSorted,
+  scoreOrder,
   aucOvr,
   balancedAccuracy,
   defaultMetric,
@@ -330,5 +332,28 @@ describe('metric registry', () => {
     expect(() => metricSpec('nope')).toThrow(/valid metrics: auc, logloss, .*poisson_deviance$/);
     expect(() => metricSpec('rmse').compute([1], { proba: [1], k: 1 })).toThrow(/needs predicted values/);
     expect(() => metricSpec('auc').compute([1], { values: [1], k: 2 })).toThrow(/needs class probabilities/);
+  });
+});
+
+describe('aucSorted', () => {
+  it('a resample as draw counts over rows sorted once has the AUC of the resampled rows themselves', () => {
+    let s = 11;
+    const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const n = 300;
+    // Scores rounded to two decimals: many ties.
+    const scores = Float64Array.from({ length: n }, () => Math.round(rnd() * 100) / 100);
+    const y = Float64Array.from(scores, (p) => (rnd() < p ? 1 : 0));
+    const order = scoreOrder(scores);
+    expect(aucSorted(order, y, scores)).toBe(auc(y, scores));
+    for (let rep = 0; rep < 20; rep++) {
+      const rows = Int32Array.from({ length: n }, () => Math.floor(rnd() * n));
+      const counts = new Float64Array(n);
+      for (const r of rows) counts[r]++;
+      const direct = auc(
+        Float64Array.from(rows, (r) => y[r]),
+        Float64Array.from(rows, (r) => scores[r]),
+      );
+      expect(aucSorted(order, y, scores, 1, counts)).toBeCloseTo(direct, 12);
+    }
   });
 });

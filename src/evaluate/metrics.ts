@@ -21,9 +21,28 @@ export function auc(
   const n = labels.length;
   // A NaN breaks the sort and the tie scan below (it never equals itself).
   for (let i = 0; i < n; i++) if (Number.isNaN(scores[i])) return NaN;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => scores[a] - scores[b]);
+  return aucSorted(scoreOrder(scores), labels, scores, positive, weights);
+}
+
+/** Row indices by ascending score. */
+export function scoreOrder(scores: ArrayLike<number>): Int32Array {
+  const order = new Int32Array(scores.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return order.sort((a, b) => scores[a] - scores[b]);
+}
+
+/**
+ * `auc` over rows already sorted by score: one pass. A bootstrap sorts once and passes each
+ * resample as weights (how many times each row was drawn), which is the resample's own AUC.
+ */
+export function aucSorted(
+  order: Int32Array,
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  positive = 1,
+  weights?: ArrayLike<number>,
+): number {
+  const n = order.length;
   let pos = 0;
   let negBelow = 0;
   let pairs = 0;

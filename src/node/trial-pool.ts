@@ -133,10 +133,10 @@ export class WorkerTrialPool implements TrialRunner {
 
   private refits = 0;
 
-  async refit(spec: PipelineSpec): Promise<FittedJSON[]> {
+  async refit(spec: PipelineSpec, rows?: Int32Array): Promise<FittedJSON[]> {
     // Refit ids count down from -2 so they never meet a trial id.
     const id = -2 - this.refits++;
-    const out = await this.submit(id, { type: 'refit', id, spec });
+    const out = await this.submit(id, { type: 'refit', id, spec, ...(rows ? { rows } : {}) });
     if (!out.steps) throw new Error('the refit returned nothing');
     return out.steps;
   }

@@ -14,7 +14,7 @@ type Message =
       readonly data: Omit<TrialData, 'frame'> & { readonly columns: Column[] };
     }
   | { readonly type: 'trial'; readonly request: TrialRequest }
-  | { readonly type: 'refit'; readonly id: number; readonly spec: TrialRequest['spec'] };
+  | { readonly type: 'refit'; readonly id: number; readonly spec: TrialRequest['spec']; readonly rows?: Int32Array };
 
 let data: TrialData | undefined;
 
@@ -36,7 +36,7 @@ parentPort?.on('message', (m: Message) => {
       const result = runTrial(data, m.request);
       const transfer = [result.oof?.buffer, result.holdout?.buffer].filter((b): b is ArrayBuffer => !!b);
       parentPort?.postMessage({ id, result }, transfer);
-    } else parentPort?.postMessage({ id, steps: refit(data, m.spec) });
+    } else parentPort?.postMessage({ id, steps: refit(data, m.spec, m.rows) });
   } catch (e) {
     fail(id, e);
   }

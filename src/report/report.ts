@@ -1,3 +1,4 @@
+import type { AutomlResult } from '../automl/automl.js';
 import type { TrainResult } from '../automl/train.js';
 import type { Frame } from '../data/frame.js';
 import { Rng } from '../engine/random.js';
@@ -14,10 +15,11 @@ import {
 } from '../evaluate/curves.js';
 import { permutationImportance } from '../evaluate/importance.js';
 import { partialDependence } from '../evaluate/partial-dependence.js';
-import { metricSpec, type MetricSpec } from '../evaluate/metrics.js';
+import { aucSorted, metricSpec, scoreOrder, type MetricSpec } from '../evaluate/metrics.js';
 import { worstSlices } from '../evaluate/slices.js';
 import type { Prediction, Task } from '../techniques/contract.js';
-import type { FittedPipeline, JournalStep } from '../techniques/pipeline.js';
+import type { FittedPipeline, JournalStep, PipelineSpec } from '../techniques/pipeline.js';
+import { technique } from '../techniques/registry.js';
 import {
   calibrationChart,
   dependenceChart,
@@ -51,6 +53,17 @@ export interface ReportInput {
   readonly seed: number;
   /** Held-out rows the importance, dependence and slices re-predict at most (default 20,000). */
   readonly explainRows?: number;
+  /**
+   * Milliseconds the report may take: the rows re-predicted for importance and dependence shrink
+   * (to no fewer than 500) so that their predictions fit in about half of it.
+   */
+  readonly budgetMs?: number;
+  /** How the model was chosen (AutoML): the summary's "what was done" sentence and a section of its own. */
+  readonly process?: {
+    readonly summary: string;
+    readonly paragraphs: readonly string[];
+    readonly table?: { readonly head: readonly string[]; readonly rows: readonly (readonly string[])[] };
+  };
 }
 
 interface Section {
@@ -76,6 +89,23 @@ function scoreOf(metric: MetricSpec, y: Float64Array, pred: Prediction, rows: Ar
   }
   const v = Float64Array.from(rows, (i) => (pred.values as Float64Array)[i]);
   return metric.compute(ys, { values: v, k: 1 });
+}
+
+/**
+ * The metric of a bootstrap resample. AUC sorts the scores once and counts each row as often as it
+ * was drawn (the resample's own AUC, in one pass instead of a sort per resample).
+ */
+function resampledScore(metric: MetricSpec, y: Float64Array, pred: Prediction): (rows: Int32Array) => number {
+  if (metric.name !== 'auc' || !pred.proba) return (rows) => scoreOf(metric, y, pred, rows);
+  const scores = Float64Array.from({ length: y.length }, (_, i) => (pred.proba as Float64Array)[2 * i + 1]);
+  if (scores.some((s) => Number.isNaN(s))) return () => NaN;
+  const order = scoreOrder(scores);
+  const counts = new Float64Array(y.length);
+  return (rows) => {
+    counts.fill(0);
+    for (const r of rows) counts[r]++;
+    return aucSorted(order, y, scores, 1, counts);
+  };
 }
 
 /** Each held-out row's loss: log loss for classes, absolute error for numbers. */
@@ -143,6 +173,26 @@ function baselineComparison(input: ReportInput, reps: number): string {
   );
 }
 
+/** Predictions the importance (3 shuffles per column) and dependence (3 columns x 20 values) sections make. */
+function explainCalls(columns: number): number {
+  return 3 * columns + 1 + 3 * 20;
+}
+
+/**
+ * Rows to re-predict for importance and dependence: the cap, or fewer when a timed prediction on
+ * a sample says the calls would overrun half the report's budget.
+ */
+function explainBudget(input: ReportInput, columns: number, cap: number): number {
+  const n = input.holdout.y.length;
+  if (input.budgetMs === undefined) return cap;
+  const probe = Math.min(n, 1000);
+  const t0 = performance.now();
+  input.measured.predict(input.holdout.frame.slice(0, probe));
+  const perRow = (performance.now() - t0) / probe;
+  const affordable = Math.floor((input.budgetMs * 0.5) / Math.max(1e-6, perRow * explainCalls(columns)));
+  return Math.max(500, Math.min(cap, affordable));
+}
+
 /** Lines of a step's code shown in the report; a tree ensemble's code runs to thousands. */
 const CODE_LINES = 60;
 
@@ -161,7 +211,7 @@ function sections(input: ReportInput): Section[] {
   const n = holdout.y.length;
   const pred = holdout.prediction;
   const metric = metricSpec(task === 'binary' ? 'auc' : task === 'multiclass' ? 'accuracy' : 'rmse', task);
-  const interval: Interval = bootstrapInterval(n, (rows) => scoreOf(metric, holdout.y, pred, rows), {
+  const interval: Interval = bootstrapInterval(n, resampledScore(metric, holdout.y, pred), {
     reps: n > 50000 ? 200 : 500,
     seed: input.seed,
   });
@@ -208,14 +258,14 @@ function sections(input: ReportInput): Section[] {
   summary.push(baselineComparison(input, n > 50000 ? 200 : 500));
   // Importance, dependence and slices re-predict the rows many times: on large holdouts they use
   // an evenly spread sample, which the text says.
-  const EXPLAIN_ROWS = input.explainRows ?? 20000;
+  const columns = holdout.frame.features().map((c) => c.name);
+  const EXPLAIN_ROWS = explainBudget(input, columns.length, input.explainRows ?? 20000);
   const sampled = n > EXPLAIN_ROWS;
   const sub = sampled
     ? Int32Array.from({ length: EXPLAIN_ROWS }, (_, t) => Math.floor((t * n) / EXPLAIN_ROWS))
     : Int32Array.from({ length: n }, (_, i) => i);
   const subFrame = sampled ? holdout.frame.take(sub) : holdout.frame;
   const subY = sampled ? Float64Array.from(sub, (i) => holdout.y[i]) : holdout.y;
-  const columns = holdout.frame.features().map((c) => c.name);
   const importance = permutationImportance(
     (f) => {
       const p = input.measured.predict(f);
@@ -246,8 +296,9 @@ function sections(input: ReportInput): Section[] {
         `errors ${bad[0].ratio.toFixed(1)} times the average).`,
     );
   summary.push(
-    `What was done: ${input.steps.map((s) => s.title.toLowerCase()).join(', then ')}; ` +
-      `the final model learned from ${input.rows} rows.`,
+    input.process?.summary ??
+      `What was done: ${input.steps.map((s) => s.title.toLowerCase()).join(', then ')}; ` +
+        `the final model learned from ${input.rows} rows.`,
   );
   out.push({ heading: 'Summary', paragraphs: summary, charts });
   if (scores) {
@@ -317,6 +368,12 @@ function sections(input: ReportInput): Section[] {
       rows: slices.slices.map((s) => [s.text, String(s.rows), pct(s.share), fmt(s.meanLoss), s.ratio.toFixed(2)]),
     },
   });
+  if (input.process)
+    out.push({
+      heading: 'How the model was chosen',
+      paragraphs: input.process.paragraphs,
+      ...(input.process.table ? { table: input.process.table } : {}),
+    });
   out.push({
     heading: 'What was done, step by step',
     paragraphs: [
@@ -330,7 +387,7 @@ function sections(input: ReportInput): Section[] {
         s.technique,
         s.why,
         `${s.columnsIn} → ${s.columnsOut}`,
-        String(s.ms),
+        Number.isFinite(s.ms) ? String(s.ms) : '',
       ]),
     },
   });
@@ -495,5 +552,91 @@ export async function reportForTrain(
     steps: result.journal.steps,
     warnings: result.journal.warnings,
     seed: result.bundle.training.seed,
+  });
+}
+
+/**
+ * The report of an AutoML run: measured on the holdout the search never saw, explained through
+ * the chosen models refitted on the search rows (`measure`), and how the search chose them.
+ */
+export async function reportForAutoml(
+  result: AutomlResult,
+  options: { source?: string; budgetMs?: number } = {},
+): Promise<{ markdown: string; html: string; charts: number } | undefined> {
+  const h = result.holdout;
+  if (!h) return undefined;
+  const j = result.journal;
+  const members = j.ensemble.members;
+  const metric = j.metric.name;
+  const made =
+    members.length > 1
+      ? `an average of ${members.length} of them (${members.map((m) => `${m.name.split('(')[0]} ${pct(m.weight)}`).join(', ')})`
+      : `the best of them, ${members[0]?.name.split('(')[0] ?? 'one model'}`;
+  const top = result.leaderboard.trials.slice(0, 10);
+  return buildReport({
+    target: j.target,
+    task: j.task,
+    classes: j.classes,
+    source: options.source,
+    rows: result.bundle.training.rows,
+    holdout: h,
+    measured: h.pipeline,
+    final: result.pipeline,
+    steps: stepRecords(result.pipeline, result.bundle.pipeline, h.frame),
+    warnings: j.warnings,
+    seed: result.bundle.training.seed,
+    ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
+    process: {
+      summary:
+        `What was done: ${j.search.trials} pipelines over ${j.search.models.join(', ')} were tried and compared by cross-validation; ` +
+        `the model is ${made}, refitted on all ${result.bundle.training.rows} rows.`,
+      paragraphs: [
+        `Validation: ${j.validation.plan.why} ${j.validation.holdoutRows} rows (${j.validation.why}) were set aside first; the search never saw them, and every figure above comes from them.`,
+        `Search: ${j.search.sampler}. ${j.search.complete} trials completed, ${j.search.pruned} were pruned, ${j.search.failed} failed and ${j.search.cut} were cut at the end of the budget.`,
+        `Chosen: ${j.ensemble.why}.`,
+        `The charts and importances explain the chosen models fitted on the ${j.validation.searchRows} search rows, the very models the held-out rows measure; the bundle holds the same models refitted on every row.`,
+      ],
+      table: {
+        head: ['trial', 'pipeline', `${metric} (cross-validated)`, '± sd', 'fit s', 'state'],
+        rows: top.map((t) => [
+          String(t.id),
+          t.name,
+          Number.isFinite(t.score) ? fmt(t.score) : '',
+          Number.isFinite(t.std) ? fmt(t.std) : '',
+          t.fitSeconds.toFixed(2),
+          t.state,
+        ]),
+      },
+    },
+  });
+}
+
+/**
+ * Journal-like records of a fitted pipeline's steps (AutoML fits them in workers): title, why,
+ * and the columns in and out on a few held-out rows; no fit time.
+ */
+function stepRecords(pipeline: FittedPipeline, spec: PipelineSpec, rows: Frame): JournalStep[] {
+  let f = rows.slice(0, Math.min(rows.nRows, 50));
+  return pipeline.steps.map((step, i) => {
+    const before = f.features().length;
+    const names = new Set(f.names);
+    if (step.kind === 'transformer') f = step.transform(f, { training: false });
+    const after = step.kind === 'transformer' ? f.features().length : before;
+    return {
+      index: i + 1,
+      technique: step.technique,
+      title: technique(step.technique).title,
+      stage: technique(step.technique).stage,
+      params: step.params,
+      why: spec.steps[i]?.why ?? '',
+      rowsIn: rows.nRows,
+      rowsOut: rows.nRows,
+      columnsIn: before,
+      columnsOut: after,
+      added: f.names.filter((n) => !names.has(n)),
+      removed: [...names].filter((n) => !f.has(n)),
+      ms: NaN,
+      notes: [],
+    };
   });
 }

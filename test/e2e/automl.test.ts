@@ -25,6 +25,13 @@ describe('glassbox automl', () => {
     expect(lines).toHaveLength(5);
     const journal = JSON.parse(readFileSync(join(out, 'journal.json'), 'utf8'));
     expect(journal.search.trials).toBe(4);
+    // The report: measured on the holdout the search never saw, explained by the models fitted without it.
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/It was measured on 154 rows it never saw/);
+    expect(md).toContain(`AUC ${journal.holdout.score.toFixed(3)}`);
+    expect(md).toMatch(/What was done: 4 pipelines over linear, naive-bayes, gbdt were tried/);
+    expect(md).toContain('## How the model was chosen');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
     const pred = glassbox(['predict', join(out, 'bundle.json'), diabetes, '--out', join(dir, 'p.csv')]);
     expect(pred.code, pred.stderr).toBe(0);
     expect(readFileSync(join(dir, 'p.csv'), 'utf8').split('\n')[0]).toBe('prediction,proba_0,proba_1');

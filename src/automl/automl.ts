@@ -176,6 +176,8 @@ export interface AutomlResult {
     readonly y: Float64Array;
     readonly prediction: Prediction;
     readonly pipeline: FittedPipeline;
+    /** True when no time was left to fit without the held-out rows: `pipeline` is the final one. */
+    readonly explainedByFinal?: boolean;
   };
 }
 
@@ -299,8 +301,9 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
     const perFit = top.reduce((a, t) => a + t.fitSeconds / Math.max(1, t.foldScores.length), 0);
     // A refit sees k/(k-1) times the rows of a fold fit; the likely members refit side by side.
     // Measuring adds the same fits on the search rows; they share the slots with the full refits,
-    // which rarely fill them all, so the wall time grows by about half their share (measured on bank-full).
-    const measuring = options.measure ? 1 + (0.6 * search.length) / Math.max(1, frame.nRows) : 1;
+    // which rarely fill them all, so the wall time grows by about half their share (measured on
+    // bank-full). Past the deadline they are dropped, so this need not be a bound.
+    const measuring = options.measure ? 1 + (0.5 * search.length) / Math.max(1, frame.nRows) : 1;
     const refit = ((perFit * (k > 1 ? k / (k - 1) : 1.25) * measuring) / runner.slots) * 1.3;
     const ensemble = kept.length > 1 ? Math.min(2, budget * 0.03) : 0;
     return Math.min(budget * 0.5, 0.5 + budget * 0.01 + refit + ensemble);
@@ -517,12 +520,30 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
       `only ${frame.nRows} rows: no rows could be set aside, so the cross-validated score of the chosen model is slightly optimistic`,
     );
 
-  // Refit the members on every row (and, to measure, on the search rows alone, side by side).
+  // Refit the members on every row and, to measure, on the search rows alone: queued after the
+  // full refits, which come first, and dropped when they would overrun the budget.
   const measuring = options.measure === true && holdout.length > 0;
-  const [fitted, measuredFits] = await Promise.all([
-    Promise.all(members.map((m) => runner.refit(m.trial.pipeline))),
-    Promise.all(measuring ? members.map((m) => runner.refit(m.trial.pipeline, search)) : []),
-  ]);
+  const fullJobs = members.map((m) => runner.refit(m.trial.pipeline));
+  const measureJobs = Promise.all(measuring ? members.map((m) => runner.refit(m.trial.pipeline, search)) : []);
+  // A measuring fit left behind is cut when the runner closes; its rejection means nothing.
+  measureJobs.catch(() => undefined);
+  const fitted = await Promise.all(fullJobs);
+  let measuredFits: FittedJSON[][] | undefined;
+  if (measuring) {
+    if (deterministic) measuredFits = await measureJobs;
+    else {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - now()));
+      });
+      measuredFits = await Promise.race([measureJobs, late]);
+      clearTimeout(timer);
+      if (!measuredFits)
+        warnings.push(
+          'no time was left to fit the chosen models without the held-out rows: the report explains the final models, which saw those rows',
+        );
+    }
+  }
   const assemble = (fits: FittedJSON[][], rows: Frame): FittedPipeline => {
     const pipelines = fits.map((steps) => FittedPipeline.fromJSON(steps, options.target, task, classes));
     if (members.length === 1) return pipelines[0];
@@ -633,7 +654,8 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
         task === 'regression'
           ? { n: holdout.length, task, values: holdoutMix, classes: [] }
           : { n: holdout.length, task, proba: holdoutMix, classes },
-      pipeline: assemble(measuredFits, frame.take(search)),
+      pipeline: measuredFits ? assemble(measuredFits, frame.take(search)) : pipeline,
+      explainedByFinal: !measuredFits,
     };
   }
   return { bundle, pipeline, leaderboard, journal, ...(measured ? { holdout: measured } : {}) };

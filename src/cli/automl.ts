@@ -11,7 +11,8 @@ import { readTable } from '../node/read-table.js';
 import { WorkerTrialPool } from '../node/trial-pool.js';
 import type { Task } from '../techniques/contract.js';
 import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.js';
-import { stem } from './format.js';
+import { parseProfit, stem } from './format.js';
+import { htmlToPdf } from '../node/pdf.js';
 import { reportForAutoml } from '../report/report.js';
 
 interface AutomlFlags extends ReadFlags {
@@ -30,6 +31,8 @@ interface AutomlFlags extends ReadFlags {
   trials: string;
   ensembleSize: string;
   report: boolean;
+  profit?: string;
+  pdf?: boolean;
   sampler: string;
   resume?: string;
   json?: boolean;
@@ -60,6 +63,8 @@ const WRITE_RESERVE = 0.3;
 /** Share of the budget kept for the report (at most REPORT_MAX seconds). */
 const REPORT_SHARE = 0.06;
 const REPORT_MAX = 20;
+/** Seconds kept for printing the report to PDF (--pdf). */
+const PDF_SECONDS = 3;
 
 const list = (s: string | undefined): string[] | undefined =>
   s
@@ -131,9 +136,15 @@ export function automlCommand(): Command {
     .option('--ensemble-size <n>', 'most picks of the greedy ensemble (1 = best single model)', '25')
     .option('--resume <dir>', 'continue the run in this folder (its data and settings), keeping its finished trials')
     .option('--no-report', 'skip report.html and report.md (and the fit on the search rows that explains them)')
+    .option(
+      '--profit <values>',
+      "what acting on a row is worth, for the report's threshold: tp=VALUE,fp=VALUE[,fn=VALUE][,tn=VALUE] (costs negative), e.g. tp=190,fp=-10",
+    )
+    .option('--pdf', 'also print the report to report.pdf with headless Chromium')
     .option('--json', 'print the journal as JSON instead of a summary');
   addReadOptions(cmd);
   cmd.action(async (dataArg: string | undefined, flags: AutomlFlags) => {
+    const profit = flags.profit !== undefined ? parseProfit(flags.profit) : undefined;
     const budget = Number(flags.timeBudget);
     if (!(budget > 0))
       throw new GlassboxError(`--time-budget must be a positive number of seconds, got "${flags.timeBudget}"`);
@@ -204,7 +215,10 @@ export function automlCommand(): Command {
       writeFileSync(join(out, 'trials.jsonl'), '');
     }
     const pool = new WorkerTrialPool(workers);
-    const reportReserve = flags.report ? Math.min(REPORT_MAX, budget * REPORT_SHARE) : 0;
+    // Printing a PDF starts a browser: a few seconds more.
+    const reportReserve = flags.report
+      ? Math.min(REPORT_MAX, budget * REPORT_SHARE) + (flags.pdf ? PDF_SECONDS : 0)
+      : 0;
     const tty = process.stderr.isTTY === true;
     let lastDraw = 0;
     const metricName = run.metric ?? (task ? defaultMetric(task).name : 'score');
@@ -263,12 +277,20 @@ export function automlCommand(): Command {
         // Deterministic runs ignore the clock: the report re-predicts its full sample whatever the time.
         const budgetMs = run.deterministic
           ? undefined
-          : Math.max(500, (budget - WRITE_RESERVE) * 1000 - performance.now());
-        const report = await reportForAutoml(result, { source: run.data, ...(budgetMs ? { budgetMs } : {}) });
+          : Math.max(500, (budget - WRITE_RESERVE - (flags.pdf ? PDF_SECONDS : 0)) * 1000 - performance.now());
+        const report = await reportForAutoml(result, {
+          source: run.data,
+          ...(budgetMs ? { budgetMs } : {}),
+          ...(profit ? { profit } : {}),
+        });
         if (report) {
           writeFileAtomic(join(out, 'report.html'), report.html);
           writeFileAtomic(join(out, 'report.md'), report.markdown + '\n');
           written.push('report.html', 'report.md');
+          if (flags.pdf) {
+            htmlToPdf(join(out, 'report.html'), join(out, 'report.pdf'));
+            written.push('report.pdf');
+          }
         }
       }
       if (flags.json) {

@@ -15,7 +15,8 @@ import { freshDir, readJsonFile, writeFileAtomic } from '../node/files.js';
 import { reportForTrain } from '../report/report.js';
 import { readTable } from '../node/read-table.js';
 import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.js';
-import { formatMetrics, stem } from './format.js';
+import { formatMetrics, parseProfit, stem } from './format.js';
+import { htmlToPdf } from '../node/pdf.js';
 
 interface TrainFlags extends ReadFlags {
   target: string;
@@ -28,6 +29,8 @@ interface TrainFlags extends ReadFlags {
   holdout: string;
   json?: boolean;
   drop?: string;
+  profit?: string;
+  pdf?: boolean;
 }
 
 const TASKS = ['binary', 'multiclass', 'regression'];
@@ -79,9 +82,15 @@ export function trainCommand(): Command {
     .option('--out <dir>', 'output folder (default: runs/<data>-<target>, never overwriting)')
     .option('--seed <n>', 'random seed', '1')
     .option('--holdout <share>', 'share of rows held out to measure the model before the final refit', '0.2')
+    .option(
+      '--profit <values>',
+      "what acting on a row is worth, for the report's threshold: tp=VALUE,fp=VALUE[,fn=VALUE][,tn=VALUE] (costs negative), e.g. tp=190,fp=-10",
+    )
+    .option('--pdf', 'also print the report to report.pdf with headless Chromium')
     .option('--json', 'print the journal as JSON instead of a summary');
   addReadOptions(cmd);
   cmd.action(async (data: string, flags: TrainFlags) => {
+    const profit = flags.profit !== undefined ? parseProfit(flags.profit) : undefined;
     if (flags.task !== undefined && !TASKS.includes(flags.task))
       throw new GlassboxError(`--task must be one of ${TASKS.join(', ')}, got "${flags.task}"`);
     const seed = Number(flags.seed);
@@ -139,12 +148,16 @@ export function trainCommand(): Command {
     writeFileAtomic(join(out, 'bundle.json'), stringifyBundle(result.bundle) + '\n');
     writeFileAtomic(join(out, 'journal.json'), JSON.stringify(result.journal, null, 1) + '\n');
     const written = ['bundle.json', 'journal.json'];
-    const report = await reportForTrain(result, data);
+    const report = await reportForTrain(result, data, profit ? { profit } : {});
     if (report) {
       writeFileAtomic(join(out, 'report.html'), report.html);
       writeFileAtomic(join(out, 'report.md'), report.markdown + '\n');
       written.push('report.html', 'report.md');
-    }
+      if (flags.pdf) {
+        htmlToPdf(join(out, 'report.html'), join(out, 'report.pdf'));
+        written.push('report.pdf');
+      }
+    } else if (flags.pdf) process.stderr.write('warning: no holdout, so no report to print (--pdf)\n');
     if (flags.json) {
       process.stdout.write(JSON.stringify(result.journal, null, 2) + '\n');
       return;

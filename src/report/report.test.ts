@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readDataset } from '../../test/frames.js';
 import { train } from '../automl/train.js';
+import { categoricalFromStrings, Frame, numericColumn } from '../data/frame.js';
 import { buildReport, reportForTrain } from './report.js';
 
 async function reportFor(file: string, target: string, model: string) {
@@ -79,5 +80,44 @@ describe('report', () => {
     expect(report.markdown).toMatch(/What drives it most: \*\*smoker\*\*/);
     expect(report.markdown).toContain('```ts');
     expectOffline(report.html);
+  });
+
+  /** x decides y (y = x > 0) except on every k-th row, where the label is flipped; z is noise. */
+  function planted(n: number, flipEvery: number, leak: boolean): Frame {
+    let s = 5;
+    const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const x = Float64Array.from({ length: n }, () => rnd() * 2 - 1);
+    const z = Float64Array.from({ length: n }, () => rnd());
+    const y = Array.from(x, (v, i) => (v > 0 !== (flipEvery > 0 && i % flipEvery === 0) ? 'yes' : 'no'));
+    const cols = [numericColumn('x', x), numericColumn('z', z), categoricalFromStrings('y', y)];
+    // The label as recorded after the fact: a copy of the answer.
+    if (leak)
+      cols.push(
+        categoricalFromStrings(
+          'outcome_code',
+          y.map((v) => (v === 'yes' ? 'A' : 'B')),
+        ),
+      );
+    return new Frame(cols, n);
+  }
+
+  it('flags label noise when confidently wrong rows outnumber what the probabilities expect, and not otherwise', async () => {
+    const noisy = train(planted(3000, 25, false), { target: 'y', model: 'gbdt', params: { numRounds: 60 }, seed: 1 });
+    const md = (await reportForTrain(noisy))!.markdown;
+    expect(md).toContain('## Checks on the data');
+    const m = /Suspected label noise: (\d+) held-out rows/.exec(md);
+    expect(m, md).not.toBeNull();
+    // 4% of the 600 held-out rows were flipped: about 24.
+    expect(Number(m![1])).toBeGreaterThan(10);
+    expect(Number(m![1])).toBeLessThan(40);
+    const clean = train(planted(3000, 0, false), { target: 'y', model: 'gbdt', params: { numRounds: 60 }, seed: 1 });
+    expect((await reportForTrain(clean))!.markdown).not.toContain('Suspected label noise');
+  });
+
+  it('flags a column that is a copy of the label as suspected leakage, with the fix', async () => {
+    const leaky = train(planted(3000, 5, true), { target: 'y', model: 'gbdt', seed: 1 });
+    const md = (await reportForTrain(leaky))!.markdown;
+    expect(md).toMatch(/Suspected target leakage: "outcome_code" alone predicts y with AUC 1\.00/);
+    expect(md).toContain('--drop outcome_code');
   });
 });

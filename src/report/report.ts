@@ -1,6 +1,7 @@
 import type { AutomlResult } from '../automl/automl.js';
 import type { TrainResult } from '../automl/train.js';
-import type { Frame } from '../data/frame.js';
+import { categoricalColumn, numericColumn, type Frame } from '../data/frame.js';
+import { profile } from '../data/profile.js';
 import { Rng } from '../engine/random.js';
 import {
   bootstrapInterval,
@@ -55,15 +56,26 @@ export interface ReportInput {
   readonly explainRows?: number;
   /**
    * Milliseconds the report may take: the rows re-predicted for importance and dependence shrink
-   * (to no fewer than 500) so that their predictions fit in about half of it.
+   * (to no fewer than 500) so that their predictions fit in about half of it; under 4 s the
+   * bootstrap takes 200 resamples and the SHAP summary 200 rows.
    */
   readonly budgetMs?: number;
+  /** What each outcome is worth (binary): the threshold section adds the most profitable threshold. */
+  readonly profit?: Profit;
   /** How the model was chosen (AutoML): the summary's "what was done" sentence and a section of its own. */
   readonly process?: {
     readonly summary: string;
     readonly paragraphs: readonly string[];
     readonly table?: { readonly head: readonly string[]; readonly rows: readonly (readonly string[])[] };
   };
+}
+
+/** What acting on a row is worth when it is (or is not) positive; a cost is negative. */
+export interface Profit {
+  readonly truePositive: number;
+  readonly falsePositive: number;
+  readonly falseNegative: number;
+  readonly trueNegative: number;
 }
 
 interface Section {
@@ -173,6 +185,33 @@ function baselineComparison(input: ReportInput, reps: number): string {
   );
 }
 
+/** The most profitable threshold on the held-out rows, against acting on every row or on none. */
+function profitParagraph(
+  profit: Profit,
+  y: Float64Array,
+  scores: Float64Array,
+  positive: string,
+): { text: string; confusion: ReturnType<typeof confusionAt> } {
+  const best = pickThreshold(y, scores, { kind: 'profit', ...profit });
+  const n = y.length;
+  const positives = y.reduce((a, b) => a + b, 0);
+  const all = positives * profit.truePositive + (n - positives) * profit.falsePositive;
+  const none = positives * profit.falseNegative + (n - positives) * profit.trueNegative;
+  const flagged = best.confusion.truePositives + best.confusion.falsePositives;
+  const worth =
+    `With a correctly flagged "${positive}" row worth ${fmt(profit.truePositive)}, a wrongly flagged row ${fmt(profit.falsePositive)}` +
+    (profit.falseNegative || profit.trueNegative
+      ? `, a missed one ${fmt(profit.falseNegative)} and a correctly passed one ${fmt(profit.trueNegative)}`
+      : '');
+  const text =
+    Number.isFinite(best.threshold) && flagged > 0
+      ? `${worth}, acting on rows whose probability is at least ${best.threshold.toFixed(3)} earns the most: ` +
+        `${fmt(best.value)} on these ${n} held-out rows (${fmt(best.value / n)} a row; ${flagged} rows acted on), ` +
+        `against ${fmt(all)} for acting on every row and ${fmt(none)} for acting on none.`
+      : `${worth}, acting on no row earns the most (${fmt(none)} on these ${n} rows): no threshold pays for its mistakes.`;
+  return { text, confusion: best.confusion };
+}
+
 /** Predictions the importance (3 shuffles per column) and dependence (3 columns x 20 values) sections make. */
 function explainCalls(columns: number): number {
   return 3 * columns + 1 + 3 * 20;
@@ -212,7 +251,7 @@ function sections(input: ReportInput): Section[] {
   const pred = holdout.prediction;
   const metric = metricSpec(task === 'binary' ? 'auc' : task === 'multiclass' ? 'accuracy' : 'rmse', task);
   const interval: Interval = bootstrapInterval(n, resampledScore(metric, holdout.y, pred), {
-    reps: n > 50000 ? 200 : 500,
+    reps: bootstrapReps(input),
     seed: input.seed,
   });
   const out: Section[] = [];
@@ -255,7 +294,7 @@ function sections(input: ReportInput): Section[] {
     charts.push(errorChart(errorByQuantile(holdout.y, values, 10)));
   }
   // What drives it: permutation importance on the held-out rows, in the user's columns.
-  summary.push(baselineComparison(input, n > 50000 ? 200 : 500));
+  summary.push(baselineComparison(input, bootstrapReps(input)));
   // Importance, dependence and slices re-predict the rows many times: on large holdouts they use
   // an evenly spread sample, which the text says.
   const columns = holdout.frame.features().map((c) => c.name);
@@ -311,16 +350,19 @@ function sections(input: ReportInput): Section[] {
       pct(c.precision, 1),
       pct(c.recall, 1),
     ];
+    const money = input.profit ? profitParagraph(input.profit, holdout.y, scores, positive) : undefined;
     out.push({
       heading: 'Choosing a threshold',
       paragraphs: [
         `Acting on rows whose probability is at least ${best.threshold.toFixed(3)} balances precision and recall best (highest F1): ` +
           `of the ${best.truePositives + best.falsePositives} held-out rows flagged, ${pct(best.precision)} are "${positive}", ` +
           `and they hold ${pct(best.recall)} of all "${positive}" rows. Contacting only the top rows instead:`,
+        ...(money ? [money.text] : []),
       ],
       table: {
         head: ['rule', 'threshold', 'rows flagged', 'precision', 'recall'],
         rows: [
+          ...(money ? [row('most profit', money.confusion)] : []),
           row('highest F1', best),
           ...[0.05, 0.1, 0.2, 0.3].map((share) =>
             row(`top ${pct(share)}`, confusionAt(holdout.y, scores, sorted[Math.max(0, Math.ceil(share * n) - 1)])),
@@ -368,6 +410,8 @@ function sections(input: ReportInput): Section[] {
       rows: slices.slices.map((s) => [s.text, String(s.rows), pct(s.share), fmt(s.meanLoss), s.ratio.toFixed(2)]),
     },
   });
+  const checks = dataChecks(input, importance, metric);
+  if (checks) out.push(checks);
   if (input.process)
     out.push({
       heading: 'How the model was chosen',
@@ -405,8 +449,118 @@ function sections(input: ReportInput): Section[] {
   return out;
 }
 
+/** A held-out row is "confidently wrong" when the model gave its observed class less than this. */
+const NOISE_P = 0.05;
+
+/**
+ * Two checks on the data behind the model, each with what to do: suspected leakage (a column that
+ * alone predicts the target as the profile measures it, or that carries most of the model's skill)
+ * and suspected label noise (more confidently wrong held-out rows than the model's own
+ * probabilities expect; for numbers, errors beyond five robust standard deviations).
+ */
+function dataChecks(
+  input: ReportInput,
+  importance: { baseline: number; columns: readonly { column: string; importance: number }[] },
+  metric: MetricSpec,
+): Section | undefined {
+  const { holdout, task, target } = input;
+  const n = holdout.y.length;
+  const paragraphs: string[] = [];
+  let table: Section['table'];
+  // Leakage, as the profile measures it: one column alone against the target.
+  const t =
+    task === 'regression'
+      ? numericColumn(target, holdout.y)
+      : categoricalColumn(target, Int32Array.from(holdout.y), input.classes);
+  const frame = holdout.frame.drop(holdout.frame.has(target) ? [target] : []).with(t);
+  // Only the profile's target checks are read; the format is not.
+  const p = profile({ frame, columns: [], format: { kind: 'csv' }, warnings: [] }, { target });
+  for (const w of p.warnings) if (w.kind === 'leakage') paragraphs.push(`${w.message} (measured on the held-out rows)`);
+  // Leakage, as the model uses it: one column carrying most of its skill above chance.
+  const chance = metric.name === 'auc' ? 0.5 : undefined;
+  const top = importance.columns[0];
+  if (chance !== undefined && top && importance.baseline > chance) {
+    const share = top.importance / (importance.baseline - chance);
+    if (share >= 0.5 && !p.warnings.some((w) => w.kind === 'leakage' && w.columns.includes(top.column)))
+      paragraphs.push(
+        `"${top.column}" carries ${pct(share)} of the model's skill above chance (shuffling it costs ${fmt(top.importance)} of the ${fmt(importance.baseline - chance)} AUC above 0.5). ` +
+          `That is fine if it is known when predictions are made; if it is only known after the outcome, it leaks the answer: leave it out with --drop ${top.column} and compare.`,
+      );
+  }
+  const pred = holdout.prediction;
+  const drivers = importance.columns.slice(0, 4).map((c) => c.column);
+  const cell = (row: number, name: string): string => {
+    const c = holdout.frame.get(name);
+    if (c.kind === 'categorical') return c.codes[row] < 0 ? '' : c.categories[c.codes[row]];
+    if (c.kind === 'text') return c.values[row] ?? '';
+    return Number.isNaN(c.values[row]) ? '' : fmt(c.values[row]);
+  };
+  if (pred.proba) {
+    const k = pred.classes.length;
+    let expected = 0;
+    const wrong: { row: number; p: number }[] = [];
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < k; c++) if (pred.proba[i * k + c] < NOISE_P) expected += pred.proba[i * k + c];
+      const own = pred.proba[i * k + holdout.y[i]];
+      if (own < NOISE_P) wrong.push({ row: i, p: own });
+    }
+    if (wrong.length >= 5 && wrong.length > 2 * expected + 3) {
+      wrong.sort((a, b) => a.p - b.p || a.row - b.row);
+      paragraphs.push(
+        `Suspected label noise: ${wrong.length} held-out rows (${pct(wrong.length / n, 1)}) carry a label the model gave less than ${pct(NOISE_P)}, ` +
+          `where its own probabilities expect about ${fmt(expected)}. Check the labels of rows like these below: fix or drop the wrong ones; ` +
+          `if they are right, the data lacks a column that explains them.`,
+      );
+      table = {
+        head: [target, `P(${target})`, ...drivers],
+        rows: wrong
+          .slice(0, 8)
+          .map((w) => [
+            input.classes[holdout.y[w.row]],
+            w.p < 0.001 ? w.p.toExponential(1) : w.p.toFixed(3),
+            ...drivers.map((d) => cell(w.row, d)),
+          ]),
+      };
+    }
+  } else {
+    const values = pred.values as Float64Array;
+    const r = Float64Array.from(holdout.y, (v, i) => v - values[i]);
+    const med = median(r);
+    const sd = 1.4826 * median(r.map((v) => Math.abs(v - med)));
+    const far = sd > 0 ? [...r.keys()].filter((i) => Math.abs(r[i] - med) > 5 * sd) : [];
+    // A normal error passes five robust sds once in 1.7 million rows.
+    if (far.length >= 3 && far.length / n > 0.002) {
+      far.sort((a, b) => Math.abs(r[b]) - Math.abs(r[a]) || a - b);
+      paragraphs.push(
+        `Suspected outliers or label noise: ${far.length} held-out rows (${pct(far.length / n, 1)}) miss by more than five robust standard deviations (${fmt(5 * sd)}). ` +
+          `Check rows like these below: a wrong value of ${target} teaches the model the wrong thing; a right one may need a column the data lacks.`,
+      );
+      table = {
+        head: [target, 'predicted', ...drivers],
+        rows: far.slice(0, 8).map((i) => [fmt(holdout.y[i]), fmt(values[i]), ...drivers.map((d) => cell(i, d))]),
+      };
+    }
+  }
+  if (!paragraphs.length) return undefined;
+  return { heading: 'Checks on the data', paragraphs, ...(table ? { table } : {}) };
+}
+
+function median(v: Float64Array): number {
+  const s = Float64Array.from(v).sort();
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /** Rows of the SHAP summary at most: a beeswarm of more points says nothing more and weighs the page down. */
 const SHAP_ROWS = 800;
+
+/** A budget under which the report keeps every fixed cost small: fewer resamples and SHAP rows. */
+const TIGHT_MS = 4000;
+const tight = (input: ReportInput): boolean => input.budgetMs !== undefined && input.budgetMs < TIGHT_MS;
+
+function bootstrapReps(input: ReportInput): number {
+  return input.holdout.y.length > 50000 || tight(input) ? 200 : 500;
+}
 
 /**
  * Gradient boosting's exact TreeSHAP contributions on the held-out rows (their model input): the
@@ -420,7 +574,7 @@ function treeShapSection(input: ReportInput): Section | undefined {
   };
   if (model.technique !== 'gbdt' || !model.contributions || input.task === 'multiclass') return undefined;
   const x = input.measured.transform(input.holdout.frame);
-  const step = Math.max(1, Math.ceil(x.nRows / SHAP_ROWS));
+  const step = Math.max(1, Math.ceil(x.nRows / (tight(input) ? SHAP_ROWS / 4 : SHAP_ROWS)));
   const rows = Array.from({ length: Math.ceil(x.nRows / step) }, (_, t) => t * step);
   const sample = x.take(rows);
   const c = model.contributions(sample);
@@ -537,6 +691,7 @@ export async function buildReport(input: ReportInput): Promise<{ markdown: strin
 export async function reportForTrain(
   result: TrainResult,
   source?: string,
+  options: { profit?: Profit } = {},
 ): Promise<{ markdown: string; html: string; charts: number } | undefined> {
   const h = result.holdout;
   if (!h) return undefined;
@@ -552,6 +707,7 @@ export async function reportForTrain(
     steps: result.journal.steps,
     warnings: result.journal.warnings,
     seed: result.bundle.training.seed,
+    ...(options.profit ? { profit: options.profit } : {}),
   });
 }
 
@@ -561,7 +717,7 @@ export async function reportForTrain(
  */
 export async function reportForAutoml(
   result: AutomlResult,
-  options: { source?: string; budgetMs?: number } = {},
+  options: { source?: string; budgetMs?: number; profit?: Profit } = {},
 ): Promise<{ markdown: string; html: string; charts: number } | undefined> {
   const h = result.holdout;
   if (!h) return undefined;
@@ -586,6 +742,7 @@ export async function reportForAutoml(
     warnings: j.warnings,
     seed: result.bundle.training.seed,
     ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
+    ...(options.profit ? { profit: options.profit } : {}),
     process: {
       summary:
         `What was done: ${j.search.trials} pipelines over ${j.search.models.join(', ')} were tried and compared by cross-validation; ` +
@@ -594,7 +751,9 @@ export async function reportForAutoml(
         `Validation: ${j.validation.plan.why} ${j.validation.holdoutRows} rows (${j.validation.why}) were set aside first; the search never saw them, and every figure above comes from them.`,
         `Search: ${j.search.sampler}. ${j.search.complete} trials completed, ${j.search.pruned} were pruned, ${j.search.failed} failed and ${j.search.cut} were cut at the end of the budget.`,
         `Chosen: ${j.ensemble.why}.`,
-        `The charts and importances explain the chosen models fitted on the ${j.validation.searchRows} search rows, the very models the held-out rows measure; the bundle holds the same models refitted on every row.`,
+        h.explainedByFinal
+          ? 'The charts and importances explain the final models: no time was left to fit them without the held-out rows, which they saw, so importances may flatter columns the models memorised.'
+          : `The charts and importances explain the chosen models fitted on the ${j.validation.searchRows} search rows, the very models the held-out rows measure; the bundle holds the same models refitted on every row.`,
       ],
       table: {
         head: ['trial', 'pipeline', `${metric} (cross-validated)`, '± sd', 'fit s', 'state'],

@@ -58,6 +58,25 @@ describe('glassbox train and predict', () => {
     expect(train.stdout).toMatch(/wrote bundle.json, journal.json, report.html, report.md to /);
   });
 
+  it('--profit adds the most profitable threshold to the report, and --pdf prints it with headless Chromium', () => {
+    const run = join(dir, 'profit');
+    const diabetes = datasetPath('diabetes.csv');
+    const r = glassbox(['train', diabetes, '--target', 'Outcome', '--out', run, '--profit', 'tp=190,fp=-10', '--pdf']);
+    expect(r.code, r.stderr).toBe(0);
+    const md = readFileSync(join(run, 'report.md'), 'utf8');
+    expect(md).toMatch(
+      /With a correctly flagged "1" row worth 190, a wrongly flagged row -10, acting on rows whose probability is at least 0\.\d{3} earns the most: \d+ on these 154 held-out rows/,
+    );
+    expect(md).toMatch(/\| most profit \| 0\.\d{3} \|/);
+    const pdf = readFileSync(join(run, 'report.pdf'));
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // Several pages: the summary, the charts and the steps do not fit on one.
+    expect((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length).toBeGreaterThan(2);
+    const bad = glassbox(['train', diabetes, '--target', 'Outcome', '--out', join(dir, 'bad'), '--profit', 'tp=lots']);
+    expect(isOneLineError(bad), bad.stderr).toBe(true);
+    expect(bad.stderr).toContain('--profit "tp=lots": expected tp=VALUE,fp=VALUE');
+  });
+
   it('predicts in input order, and the bundle reproduces the in-memory pipeline bit for bit', async () => {
     const preds = join(dir, 'preds.csv');
     const r = glassbox(['predict', join(out, 'bundle.json'), bank, '--out', preds]);

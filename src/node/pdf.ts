@@ -5,6 +5,17 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GlassboxError } from '../data/errors.js';
 
+/** Headless Chromium without a sandbox, GPU or any background network traffic. */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 const CANDIDATES = [
   '/usr/bin/chromium',
   '/usr/bin/chromium-browser',
@@ -36,13 +47,7 @@ export function htmlToPdf(htmlPath: string, pdfPath: string, timeoutMs = 120_000
     const r = spawnSync(
       chromium,
       [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...CHROMIUM_FLAGS,
         `--user-data-dir=${profile}`,
         '--no-pdf-header-footer',
         `--print-to-pdf=${tmp}`,

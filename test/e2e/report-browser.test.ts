@@ -3,19 +3,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { CHROMIUM_FLAGS } from '../../src/node/pdf.js';
 import { datasetPath } from '../datasets.js';
 import { glassbox, tempDir } from './cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const FLAGS = [...CHROMIUM_FLAGS];
 /** Screenshots kept for the reader of a run (not committed). */
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'artifacts');
 

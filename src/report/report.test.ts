@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readDataset } from '../../test/frames.js';
 import { train } from '../automl/train.js';
 import { categoricalFromStrings, Frame, numericColumn } from '../data/frame.js';
+import { auc } from '../evaluate/metrics.js';
 import { buildReport, reportForTrain } from './report.js';
 
 async function reportFor(file: string, target: string, model: string) {
@@ -119,5 +120,29 @@ describe('report', () => {
     const md = (await reportForTrain(leaky))!.markdown;
     expect(md).toMatch(/Suspected target leakage: "outcome_code" alone predicts y with AUC 1\.00/);
     expect(md).toContain('--drop outcome_code');
+  });
+
+  it('shows an ensemble as the weighted sum of its members, each scored alone on the held-out rows', async () => {
+    const frame = await readDataset('diabetes.csv');
+    const members = JSON.stringify([
+      { weight: 3, pipeline: { steps: [{ technique: 'gbdt', params: { numRounds: 50 } }] } },
+      {
+        weight: 1,
+        pipeline: { steps: [{ technique: 'impute' }, { technique: 'standard-scale' }, { technique: 'linear' }] },
+      },
+    ]);
+    const result = train(frame, { target: 'Outcome', model: 'ensemble', params: { members }, seed: 1 });
+    const md = (await reportForTrain(result))!.markdown;
+    expect(md).toContain('## The ensemble, member by member');
+    expect(md).toContain('its probabilities = 0.75 × member 1 + 0.25 × member 2');
+    // Member 2 alone, scored by hand on the same held-out rows.
+    const h = result.holdout!;
+    const ensemble = h.pipeline.model as unknown as { members: { pipeline: typeof h.pipeline }[] };
+    const p = ensemble.members[1].pipeline.predict(h.frame).proba!;
+    const alone = auc(
+      h.y,
+      Float64Array.from({ length: h.y.length }, (_, i) => p[2 * i + 1]),
+    );
+    expect(md).toMatch(new RegExp(`\\| 2 \\| 0\\.250 \\| linear \\| ${Number(alone.toPrecision(4))} \\|`));
   });
 });

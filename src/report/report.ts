@@ -399,6 +399,8 @@ function sections(input: ReportInput): Section[] {
   });
   const shap = treeShapSection(input);
   if (shap) out.push(shap);
+  const members = ensembleSection(input, metric, interval.estimate);
+  if (members) out.push(members);
   out.push({
     heading: 'Where the model is weakest',
     paragraphs: [
@@ -447,6 +449,54 @@ function sections(input: ReportInput): Section[] {
     });
   });
   return out;
+}
+
+/** A member pipeline in a few words: its model and the parameters set away from their defaults, e.g. "gbdt (numRounds 800, learningRate 0.03)". */
+function memberName(p: FittedPipeline): string {
+  const m = p.model;
+  const schema = technique(m.technique).params;
+  // Only what differs from the technique's defaults says anything.
+  const shown = Object.entries(m.params)
+    .filter(([k, v]) => (typeof v === 'number' || typeof v === 'boolean') && schema[k]?.default !== v)
+    .slice(0, 3)
+    .map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(3)) : v}`);
+  const encoders = p.transformers
+    .map((t) => t.technique)
+    .filter((t) => ['one-hot', 'target-encode', 'ordinal'].includes(t));
+  return `${m.technique}${encoders.length ? ` on ${encoders.join(' + ')}` : ''}${shown.length ? ` (${shown.join(', ')})` : ''}`;
+}
+
+/**
+ * An ensemble as the weighted sum it is: each member's weight and its own score on the held-out
+ * rows, beside the ensemble's, so a reader sees what averaging bought.
+ */
+function ensembleSection(input: ReportInput, metric: MetricSpec, ensembleScore: number): Section | undefined {
+  const model = input.measured.model as unknown as {
+    technique: string;
+    members?: readonly { weight: number; pipeline: FittedPipeline }[];
+  };
+  if (model.technique !== 'ensemble' || !model.members?.length) return undefined;
+  const { holdout } = input;
+  const all = Int32Array.from({ length: holdout.y.length }, (_, i) => i);
+  const rows = model.members.map((m, j) => {
+    const score = scoreOf(metric, holdout.y, m.pipeline.predict(holdout.frame), all);
+    return { j: j + 1, weight: m.weight, name: memberName(m.pipeline), score };
+  });
+  const what = input.task === 'regression' ? 'prediction' : 'probabilities';
+  const sum = rows.map((r) => `${r.weight.toFixed(2)} × member ${r.j}`).join(' + ');
+  const best = [...rows].sort((a, b) => (metric.higherIsBetter ? b.score - a.score : a.score - b.score))[0];
+  return {
+    heading: 'The ensemble, member by member',
+    paragraphs: [
+      `The model is a weighted average of ${rows.length} pipelines, each with its own preparation of the data: its ${what} = ${sum}. ` +
+        `Every explanation above is of that sum; by the same token each member\'s effect is its weight times its own.`,
+      `On the held-out rows the ensemble scores ${metric.title.toLowerCase()} ${fmt(ensembleScore)}; its best member alone, member ${best.j}, ${fmt(best.score)}.`,
+    ],
+    table: {
+      head: ['member', 'weight', 'pipeline', `${metric.name} alone (held out)`],
+      rows: rows.map((r) => [String(r.j), r.weight.toFixed(3), r.name, fmt(r.score)]),
+    },
+  };
 }
 
 /** A held-out row is "confidently wrong" when the model gave its observed class less than this. */

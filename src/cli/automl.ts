@@ -1,19 +1,14 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { automl, strip, type AutomlEvent, type FinishedTrial, type TrialLog } from '../automl/automl.js';
+import type { AutomlEvent, FinishedTrial } from '../automl/automl.js';
 import { GlassboxError } from '../data/errors.js';
 import { defaultMetric } from '../evaluate/metrics.js';
-import { stringifyBundle } from '../export/bundle.js';
-import { freshDir, readJsonFile, writeFileAtomic } from '../node/files.js';
-import { readTable } from '../node/read-table.js';
-import { WorkerTrialPool } from '../node/trial-pool.js';
+import { createRunDir, executeRun, leaderboardTable, nanSafe, resumeRunDir, type RunFile } from '../node/automl-run.js';
+import { freshDir } from '../node/files.js';
 import type { Task } from '../techniques/contract.js';
-import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.js';
+import { addReadOptions, type ReadFlags } from './read-options.js';
 import { parseProfit, stem } from './format.js';
-import { htmlToPdf } from '../node/pdf.js';
-import { reportForAutoml } from '../report/report.js';
 
 interface AutomlFlags extends ReadFlags {
   target?: string;
@@ -38,67 +33,7 @@ interface AutomlFlags extends ReadFlags {
   json?: boolean;
 }
 
-/** What a run directory remembers so `--resume` can continue it: the data and every choice. */
-interface RunFile {
-  readonly format: 'glassbox-automl-run';
-  readonly data: string;
-  readonly read: ReadFlags;
-  readonly target: string;
-  readonly task?: string;
-  readonly metric?: string;
-  readonly seed: number;
-  readonly drop?: string;
-  readonly group?: string;
-  readonly timeColumn?: string;
-  readonly models?: string;
-  readonly deterministic?: boolean;
-  readonly trials?: number;
-  readonly ensembleSize: number;
-  readonly sampler?: 'tpe' | 'random';
-}
-
 const TASKS = ['binary', 'multiclass', 'regression'];
-/** Seconds kept at the end of the budget for writing the results. */
-const WRITE_RESERVE = 0.3;
-/** Share of the budget kept for the report (at most REPORT_MAX seconds). */
-const REPORT_SHARE = 0.06;
-const REPORT_MAX = 20;
-/** Seconds kept for printing the report to PDF (--pdf). */
-const PDF_SECONDS = 3;
-
-const list = (s: string | undefined): string[] | undefined =>
-  s
-    ?.split(',')
-    .map((c) => c.trim())
-    .filter((c) => c !== '');
-
-/** Trials of an earlier run: the log lines and, for finished ones, their saved predictions. */
-function loadTrials(dir: string): FinishedTrial[] {
-  const path = join(dir, 'trials.jsonl');
-  if (!existsSync(path)) return [];
-  const out: FinishedTrial[] = [];
-  const lines = readFileSync(path, 'utf8').split('\n');
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    let t: TrialLog;
-    try {
-      t = JSON.parse(line, (_, v: unknown) => (v === 'NaN' ? NaN : v)) as TrialLog;
-    } catch {
-      // A run killed mid-write leaves at most its last line cut short.
-      if (i >= lines.length - 2) return;
-      throw new GlassboxError(`${path}: line ${i + 1} is not valid JSON`, { file: path, row: i + 1 });
-    }
-    const bin = join(dir, 'predictions', `trial-${t.id}.f64`);
-    if (t.state === 'complete' && existsSync(bin)) {
-      const buf = readFileSync(bin);
-      const all = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8).slice();
-      const meta = t as TrialLog & { oofLength?: number };
-      const n = meta.oofLength ?? all.length;
-      out.push({ ...t, oof: all.slice(0, n), holdout: all.slice(n) });
-    } else out.push(t);
-  });
-  return out;
-}
 
 function bar(e: AutomlEvent, metric: string): string {
   const width = 24;
@@ -153,15 +88,7 @@ export function automlCommand(): Command {
     let previous: FinishedTrial[] = [];
     if (flags.resume) {
       out = flags.resume;
-      const saved = readJsonFile(join(out, 'run.json'), 'run') as RunFile;
-      if (saved.format !== 'glassbox-automl-run')
-        throw new GlassboxError(`${join(out, 'run.json')}: not a Glassbox AutoML run file`, {
-          file: join(out, 'run.json'),
-        });
-      run = saved;
-      previous = loadTrials(out);
-      // A torn last line from a killed run goes now, before new trials are appended after it.
-      writeFileAtomic(join(out, 'trials.jsonl'), previous.map((t) => trialLine(t) + '\n').join(''));
+      ({ run, previous } = resumeRunDir(out));
     } else {
       if (!dataArg) throw new GlassboxError('automl needs a data file (or --resume DIR)');
       if (!flags.target) throw new GlassboxError('automl needs --target COLUMN');
@@ -205,94 +132,31 @@ export function automlCommand(): Command {
     const workers = flags.workers !== undefined ? Number(flags.workers) : availableParallelism();
     if (!(Number.isInteger(workers) && workers > 0))
       throw new GlassboxError(`--workers must be a positive whole number, got "${flags.workers}"`);
-
-    const read = await readTable(run.data, readOptionsFrom(run.read));
-    for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
-    const task = run.task as Task | undefined;
-    mkdirSync(join(out, 'predictions'), { recursive: true });
-    if (!flags.resume) {
-      writeFileAtomic(join(out, 'run.json'), JSON.stringify(run, null, 1) + '\n');
-      writeFileSync(join(out, 'trials.jsonl'), '');
-    }
-    const pool = new WorkerTrialPool(workers);
-    // Printing a PDF starts a browser: a few seconds more.
-    const reportReserve = flags.report
-      ? Math.min(REPORT_MAX, budget * REPORT_SHARE) + (flags.pdf ? PDF_SECONDS : 0)
-      : 0;
+    if (!flags.resume) createRunDir(out, run);
     const tty = process.stderr.isTTY === true;
     let lastDraw = 0;
+    const task = run.task as Task | undefined;
     const metricName = run.metric ?? (task ? defaultMetric(task).name : 'score');
-    try {
-      const result = await automl(
-        read.frame,
-        {
-          target: run.target,
-          task,
-          metric: run.metric,
-          // Reading the data counted: the clock started with the process.
-          timeBudget: Math.max(0.5, budget - WRITE_RESERVE - reportReserve),
-          measure: flags.report,
-          startedAt: 0,
-          seed: run.seed,
-          drop: list(run.drop),
-          groupColumn: run.group,
-          timeColumn: run.timeColumn,
-          models: list(run.models),
-          ...(run.deterministic ? { deterministicTrials: run.trials } : {}),
-          ensembleSize: run.ensembleSize,
-          ...(run.sampler ? { sampler: run.sampler } : {}),
-          // Half the machine's memory, shared by the trials running side by side.
-          memoryLimitMB: totalmem() / 2 ** 21 / workers,
-          source: run.data,
-          inferences: read.columns,
-          resume: previous,
-          onTrial: (t) => {
-            // Saved at once: a killed run keeps every trial that finished.
-            const { oof, holdout } = t;
-            if (oof && t.state === 'complete') {
-              const both = new Float64Array(oof.length + (holdout?.length ?? 0));
-              both.set(oof);
-              if (holdout) both.set(holdout, oof.length);
-              writeFileSync(join(out, 'predictions', `trial-${t.id}.f64`), new Uint8Array(both.buffer));
-            }
-            appendFileSync(join(out, 'trials.jsonl'), trialLine(t) + '\n');
-          },
-          onEvent: (e) => {
-            if (!tty) return;
-            const t = performance.now();
-            if (e.type === 'trial' && t - lastDraw < 250) return;
-            lastDraw = t;
-            process.stderr.write(`\r${bar(e, metricName).padEnd(110).slice(0, 110)}`);
-          },
+    {
+      const { result, written } = await executeRun({
+        out,
+        run,
+        previous,
+        budget,
+        workers,
+        report: flags.report,
+        ...(profit ? { profit } : {}),
+        pdf: flags.pdf,
+        warn: (w) => process.stderr.write(`warning: ${w}\n`),
+        onEvent: (e) => {
+          if (!tty) return;
+          const t = performance.now();
+          if (e.type === 'trial' && t - lastDraw < 250) return;
+          lastDraw = t;
+          process.stderr.write(`\r${bar(e, metricName).padEnd(110).slice(0, 110)}`);
         },
-        pool,
-      );
+      });
       if (tty) process.stderr.write('\n');
-      writeFileAtomic(join(out, 'bundle.json'), stringifyBundle(result.bundle) + '\n');
-      writeFileAtomic(join(out, 'leaderboard.json'), JSON.stringify(result.leaderboard, nanSafe, 1) + '\n');
-      writeFileAtomic(join(out, 'journal.json'), JSON.stringify(result.journal, nanSafe, 1) + '\n');
-      const written = ['leaderboard.json', 'journal.json'];
-      if (flags.report) {
-        // Whatever the search left of the budget, less the final writes.
-        // Deterministic runs ignore the clock: the report re-predicts its full sample whatever the time.
-        const budgetMs = run.deterministic
-          ? undefined
-          : Math.max(500, (budget - WRITE_RESERVE - (flags.pdf ? PDF_SECONDS : 0)) * 1000 - performance.now());
-        const report = await reportForAutoml(result, {
-          source: run.data,
-          ...(budgetMs ? { budgetMs } : {}),
-          ...(profit ? { profit } : {}),
-        });
-        if (report) {
-          writeFileAtomic(join(out, 'report.html'), report.html);
-          writeFileAtomic(join(out, 'report.md'), report.markdown + '\n');
-          written.push('report.html', 'report.md');
-          if (flags.pdf) {
-            htmlToPdf(join(out, 'report.html'), join(out, 'report.pdf'));
-            written.push('report.pdf');
-          }
-        }
-      }
       if (flags.json) {
         process.stdout.write(JSON.stringify(result.journal, nanSafe, 2) + '\n');
         return;
@@ -316,38 +180,7 @@ export function automlCommand(): Command {
         `wrote ${join(out, 'bundle.json')}, ${written.join(', ')} in ${(performance.now() / 1000).toFixed(1)} s (budget ${budget} s)`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
-    } finally {
-      await pool.close();
     }
   });
   return cmd;
-}
-
-/** A trial as one line of trials.jsonl (its predictions live in predictions/trial-ID.f64). */
-function trialLine(t: FinishedTrial): string {
-  return JSON.stringify({ ...strip(t), ...(t.oof ? { oofLength: t.oof.length } : {}) }, (_, v: unknown) =>
-    typeof v === 'number' && Number.isNaN(v) ? 'NaN' : v,
-  );
-}
-
-function nanSafe(_: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
-}
-
-/** The leaderboard's first rows as a plain table. */
-export function leaderboardTable(trials: readonly TrialLog[], rows: number): string {
-  const head = ['#', 'pipeline', 'cv mean', '± std', 'fit s', 'state'];
-  const body = trials
-    .slice(0, rows)
-    .map((t) => [
-      String(t.id),
-      t.name.length > 70 ? t.name.slice(0, 67) + '...' : t.name,
-      Number.isFinite(t.score) ? t.score.toFixed(4) : '-',
-      Number.isFinite(t.std) ? t.std.toFixed(4) : '-',
-      t.fitSeconds.toFixed(1),
-      t.state,
-    ]);
-  const all = [head, ...body];
-  const w = head.map((_, c) => Math.max(...all.map((r) => r[c].length)));
-  return all.map((r) => r.map((cell, c) => (c === 1 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  ')).join('\n');
 }

@@ -6,6 +6,7 @@ import { demoCommand } from './demo.js';
 import { exportCommand } from './export.js';
 import { predictCommand } from './predict.js';
 import { profileCommand } from './profile.js';
+import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
 /** Runs the CLI; returns the exit code. Errors print as one line without a stack trace. */
@@ -24,6 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     predictCommand(),
     exportCommand(),
     demoCommand(),
+    serveCommand(),
   ]) {
     cmd.exitOverride();
     program.addCommand(cmd);

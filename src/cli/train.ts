@@ -11,12 +11,13 @@ import { technique } from '../techniques/registry.js';
 import { WorkerHistogramPool } from '../node/histogram-pool.js';
 import { WorkerForestPool } from '../node/forest-pool.js';
 import { setForestRunner } from '../techniques/forest.js';
-import { freshDir, readJsonFile, writeFileAtomic } from '../node/files.js';
+import { freshDir, readJsonFile, writeCode, writeFileAtomic } from '../node/files.js';
+import { exportTypeScript } from '../export/typescript.js';
 import { reportForTrain } from '../report/report.js';
 import { readTable } from '../node/read-table.js';
 import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.js';
 import { formatMetrics, parseProfit, stem } from './format.js';
-import { htmlToPdf } from '../node/pdf.js';
+import { writeReport } from '../node/pdf.js';
 
 interface TrainFlags extends ReadFlags {
   target: string;
@@ -147,17 +148,11 @@ export function trainCommand(): Command {
     const out = flags.out ?? freshDir(join('runs', `${stem(data)}-${flags.target}`));
     writeFileAtomic(join(out, 'bundle.json'), stringifyBundle(result.bundle) + '\n');
     writeFileAtomic(join(out, 'journal.json'), JSON.stringify(result.journal, null, 1) + '\n');
-    const written = ['bundle.json', 'journal.json'];
+    writeCode(out, exportTypeScript(result.bundle, result.pipeline));
+    const written = ['bundle.json', 'journal.json', 'code/'];
     const report = await reportForTrain(result, data, profit ? { profit } : {});
-    if (report) {
-      writeFileAtomic(join(out, 'report.html'), report.html);
-      writeFileAtomic(join(out, 'report.md'), report.markdown + '\n');
-      written.push('report.html', 'report.md');
-      if (flags.pdf) {
-        htmlToPdf(join(out, 'report.html'), join(out, 'report.pdf'));
-        written.push('report.pdf');
-      }
-    } else if (flags.pdf) process.stderr.write('warning: no holdout, so no report to print (--pdf)\n');
+    if (report) written.push(...writeReport(out, report, flags.pdf));
+    else if (flags.pdf) process.stderr.write('warning: no holdout, so no report to print (--pdf)\n');
     if (flags.json) {
       process.stdout.write(JSON.stringify(result.journal, null, 2) + '\n');
       return;

@@ -3,6 +3,7 @@ import type { DateFormat } from '../data/dates.js';
 import { GlassboxError } from '../data/errors.js';
 import {
   categoricalColumn,
+  categoricalFromStrings,
   datetimeColumn,
   numericColumn,
   textColumn,
@@ -331,4 +332,49 @@ export function stringifyBundle(value: unknown): string {
     return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${write(x, inner)}`).join(',\n')}\n${indent}}`;
   };
   return write(value, '');
+}
+
+/**
+ * Rows sent as JSON (the API's scoring body) as a frame of the schema's columns: numbers (or
+ * numeric text) for numeric columns, ISO dates or epoch milliseconds for dates, text for
+ * categories; null, absent or "" is missing. A column no row has is left out (scoring then
+ * warns, or with strict refuses). A value of the wrong kind is an error naming its row and
+ * column. Columns the schema does not know are ignored.
+ */
+export function frameFromRows(bundle: Bundle, rows: readonly Readonly<Record<string, unknown>>[]): Frame {
+  const n = rows.length;
+  const bad = (i: number, name: string, what: string): never => {
+    throw new GlassboxError(`row ${i + 1}, column "${name}": ${what}`, { row: i + 1, column: name, code: 'bad-value' });
+  };
+  const missing = (v: unknown): boolean => v === null || v === undefined || v === '';
+  // A column no row mentions is absent, so scoring warns about it (or, strict, refuses).
+  const present = bundle.schema.columns.filter((s) => rows.some((r) => Object.hasOwn(r, s.name)));
+  const columns = present.map((s) => {
+    if (s.kind === 'numeric' || s.kind === 'datetime') {
+      const values = new Float64Array(n);
+      rows.forEach((r, i) => {
+        const v = r[s.name];
+        if (missing(v)) values[i] = NaN;
+        else if (typeof v === 'number') values[i] = v;
+        else if (typeof v === 'string') {
+          const x =
+            s.kind === 'datetime'
+              ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) || v.length <= 10 ? v : `${v}Z`)
+              : Number(v);
+          values[i] = Number.isNaN(x)
+            ? bad(i, s.name, `${JSON.stringify(v)} is not ${s.kind === 'datetime' ? 'a date' : 'a number'}`)
+            : x;
+        } else values[i] = bad(i, s.name, `expected ${s.kind === 'datetime' ? 'a date' : 'a number'}, got ${typeof v}`);
+      });
+      return s.kind === 'numeric' ? numericColumn(s.name, values) : datetimeColumn(s.name, values);
+    }
+    const texts = rows.map((r, i) => {
+      const v = r[s.name];
+      if (missing(v)) return null;
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+      return bad(i, s.name, `expected text, got ${Array.isArray(v) ? 'a list' : typeof v}`);
+    });
+    return s.kind === 'text' ? textColumn(s.name, texts) : categoricalFromStrings(s.name, texts);
+  });
+  return new Frame(columns, n);
 }

@@ -35,6 +35,13 @@ export function writeFileAtomic(path: string, content: string | Iterable<string>
   renameSync(tmp, path);
 }
 
+/** The pipeline as standalone TypeScript in DIR/code (model.ts, cli.ts, README.md, package.json), as a run directory holds it. */
+export function writeCode(dir: string, files: Readonly<Record<string, string>>): void {
+  const code = join(dir, 'code');
+  mkdirSync(code, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileAtomic(join(code, name), text);
+}
+
 export function readJsonFile(path: string, what: string): unknown {
   if (!existsSync(path)) throw new GlassboxError(`${path}: no such ${what} file`, { file: path });
   const text = readFileSync(path, 'utf8');

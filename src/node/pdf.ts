@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GlassboxError } from '../data/errors.js';
+import { writeFileAtomic } from './files.js';
 
 /** Headless Chromium without a sandbox, GPU or any background network traffic. */
 export const CHROMIUM_FLAGS: readonly string[] = [
@@ -15,6 +16,15 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** Writes report.html and report.md into `dir` (and report.pdf with `pdf`); returns the names written. */
+export function writeReport(dir: string, report: { html: string; markdown: string }, pdf = false): string[] {
+  writeFileAtomic(join(dir, 'report.html'), report.html);
+  writeFileAtomic(join(dir, 'report.md'), report.markdown + '\n');
+  if (!pdf) return ['report.html', 'report.md'];
+  htmlToPdf(join(dir, 'report.html'), join(dir, 'report.pdf'));
+  return ['report.html', 'report.md', 'report.pdf'];
+}
 
 const CANDIDATES = [
   '/usr/bin/chromium',

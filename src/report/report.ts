@@ -56,8 +56,8 @@ export interface ReportInput {
   readonly explainRows?: number;
   /**
    * Milliseconds the report may take: the rows re-predicted for importance and dependence shrink
-   * (to no fewer than 500) so that their predictions fit in about half of it; under 4 s the
-   * bootstrap takes 200 resamples and the SHAP summary 200 rows.
+   * (to no fewer than 500) so that their predictions fit in about half of it, the SHAP rows (to no
+   * fewer than 20) to fit a quarter; under 4 s the bootstrap takes 200 resamples.
    */
   readonly budgetMs?: number;
   /** What each outcome is worth (binary): the threshold section adds the most profitable threshold. */
@@ -624,7 +624,17 @@ function treeShapSection(input: ReportInput): Section | undefined {
   };
   if (model.technique !== 'gbdt' || !model.contributions || input.task === 'multiclass') return undefined;
   const x = input.measured.transform(input.holdout.frame);
-  const step = Math.max(1, Math.ceil(x.nRows / (tight(input) ? SHAP_ROWS / 4 : SHAP_ROWS)));
+  let cap = tight(input) ? SHAP_ROWS / 4 : SHAP_ROWS;
+  if (input.budgetMs !== undefined) {
+    // TreeSHAP costs leaves x depth² per tree and row: a deep, long model takes milliseconds a row.
+    // Ten rows timed say how many fit in a quarter of the budget.
+    const probe = x.slice(0, Math.min(10, x.nRows));
+    const t0 = performance.now();
+    model.contributions(probe);
+    const perRow = (performance.now() - t0) / Math.max(1, probe.nRows);
+    cap = Math.max(20, Math.min(cap, Math.floor((input.budgetMs * 0.25) / Math.max(1e-6, perRow))));
+  }
+  const step = Math.max(1, Math.ceil(x.nRows / cap));
   const rows = Array.from({ length: Math.ceil(x.nRows / step) }, (_, t) => t * step);
   const sample = x.take(rows);
   const c = model.contributions(sample);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCsv, bytesSource } from '../../src/data/read-csv.js';
@@ -55,7 +55,8 @@ describe('glassbox train and predict', () => {
     expect(md).toMatch(/What drives it most: \*\*duration\*\*/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html.match(/<svg/g)).toHaveLength(8);
-    expect(train.stdout).toMatch(/wrote bundle.json, journal.json, report.html, report.md to /);
+    expect(train.stdout).toMatch(/wrote bundle.json, journal.json, code\/, report.html, report.md to /);
+    expect(readdirSync(join(out, 'code')).sort()).toEqual(['README.md', 'cli.ts', 'model.ts', 'package.json']);
   });
 
   it('--profit adds the most profitable threshold to the report, and --pdf prints it with headless Chromium', () => {

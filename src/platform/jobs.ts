@@ -1,0 +1,209 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AutomlEvent } from '../automl/automl.js';
+import type { RunFile } from '../node/automl-run.js';
+import type { JobMessage, JobStart } from './job-child.js';
+import { datasetFile, runDir, type DatasetFormat } from './artifacts.js';
+import type { Store } from './store.js';
+
+/** What a run asks for, as the API takes it (stored in runs.settings). */
+export interface RunSettings {
+  readonly target: string;
+  readonly task?: 'binary' | 'multiclass' | 'regression';
+  readonly metric?: string;
+  /** Seconds for the whole run. */
+  readonly timeBudget: number;
+  readonly seed?: number;
+  readonly models?: readonly string[];
+  readonly drop?: readonly string[];
+  readonly ensembleSize?: number;
+  /** Count trials instead of watching the clock. */
+  readonly trials?: number;
+}
+
+/** What subscribers hear about a run: the job's own events, and its state changes. */
+export type RunEvent = JobMessage | { readonly type: 'state'; readonly state: string; readonly error?: string };
+
+/** The compiled child module beside this file, or (running from TypeScript sources) its twin under dist/. */
+function childModule(): string {
+  const here = join(dirname(fileURLToPath(import.meta.url)), 'job-child.js');
+  if (existsSync(here)) return here;
+  const compiled = here.replace(`${sep}src${sep}platform${sep}`, `${sep}dist${sep}src${sep}platform${sep}`);
+  if (existsSync(compiled)) return compiled;
+  throw new Error(`job module not found at ${here} or ${compiled}: run npm run build`);
+}
+
+/**
+ * Runs out of the HTTP event loop: each AutoML run in its own child process, at most
+ * `concurrency` at once, the rest queued in order. State lives in the database (queued, running,
+ * done, failed, cancelled, interrupted) and each finished trial is recorded as it arrives, so a
+ * restart loses nothing but the trials in flight.
+ */
+export class Jobs {
+  private readonly queue: { runId: string; resume: boolean }[] = [];
+  private readonly running = new Map<string, ChildProcess>();
+  private readonly cancelled = new Set<string>();
+  private readonly events = new EventEmitter();
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: { concurrency?: number; workersPerJob?: number } = {},
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  private get concurrency(): number {
+    return this.options.concurrency ?? 1;
+  }
+
+  enqueue(runId: string, resume = false): void {
+    this.store.setRunState(runId, 'queued');
+    this.queue.push({ runId, resume });
+    this.emit(runId, { type: 'state', state: 'queued' });
+    this.pump();
+  }
+
+  /** Stops a queued or running run; false when it is neither. */
+  cancel(runId: string): boolean {
+    const at = this.queue.findIndex((q) => q.runId === runId);
+    if (at >= 0) {
+      this.queue.splice(at, 1);
+      this.finish(runId, 'cancelled');
+      return true;
+    }
+    const child = this.running.get(runId);
+    if (!child) return false;
+    this.cancelled.add(runId);
+    child.kill('SIGKILL');
+    return true;
+  }
+
+  subscribe(runId: string, listener: (e: RunEvent) => void): () => void {
+    this.events.on(runId, listener);
+    return () => this.events.off(runId, listener);
+  }
+
+  isActive(runId: string): boolean {
+    return this.running.has(runId) || this.queue.some((q) => q.runId === runId);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    const exits = [...this.running.values()].map(
+      (c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : c.once('exit', () => resolve()))),
+    );
+    for (const c of this.running.values()) c.kill('SIGKILL');
+    await Promise.all(exits);
+  }
+
+  private emit(runId: string, e: RunEvent): void {
+    this.events.emit(runId, e);
+  }
+
+  private finish(runId: string, state: 'done' | 'failed' | 'cancelled', error?: string): void {
+    this.store.setRunState(runId, state, { error: error ?? null });
+    this.emit(runId, { type: 'state', state, ...(error ? { error } : {}) });
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running.size < this.concurrency && this.queue.length) {
+      const next = this.queue.shift() as { runId: string; resume: boolean };
+      this.start(next.runId, next.resume);
+    }
+  }
+
+  private start(runId: string, resume: boolean): void {
+    const run = this.store.runById(runId);
+    if (!run) return;
+    const settings = run.settings as unknown as RunSettings;
+    const dataset = this.store.datasetById(run.datasetId);
+    if (!dataset) return this.finish(runId, 'failed', 'its dataset is gone');
+    const file: RunFile = {
+      format: 'glassbox-automl-run',
+      data: datasetFile(this.store.dataDir, dataset.id, dataset.format as DatasetFormat),
+      read: {},
+      target: settings.target,
+      task: settings.task,
+      metric: settings.metric,
+      seed: settings.seed ?? 1,
+      drop: settings.drop?.join(','),
+      models: settings.models?.join(','),
+      deterministic: settings.trials !== undefined,
+      ...(settings.trials !== undefined ? { trials: settings.trials } : {}),
+      ensembleSize: settings.ensembleSize ?? 25,
+      sampler: 'tpe',
+    };
+    const child = fork(childModule(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    this.running.set(runId, child);
+    this.store.setRunState(runId, 'running');
+    this.emit(runId, { type: 'state', state: 'running' });
+    let outcome: JobMessage | undefined;
+    let progress: Progress = { elapsed: 0, budget: settings.timeBudget, trials: 0, best: null, phase: 'search' };
+    child.on('message', (m: JobMessage) => {
+      if (m.type === 'trial') this.store.addTrial(runId, m.trial.id, m.trial);
+      else if (m.type === 'event') this.store.setRunProgress(runId, (progress = progressOf(progress, m.event)));
+      else outcome = m;
+      if (m.type === 'done')
+        this.store.createModel({
+          projectId: run.projectId,
+          runId,
+          name: m.name,
+          task: m.task,
+          target: m.target,
+          metrics: m.metrics,
+          fingerprint: m.fingerprint,
+        });
+      this.emit(runId, m);
+    });
+    child.on('exit', (code, signal) => {
+      this.running.delete(runId);
+      if (this.cancelled.delete(runId)) this.finish(runId, 'cancelled');
+      else if (this.closed) {
+        // The server is stopping: the run resumes from its trials after the restart.
+        this.store.setRunState(runId, 'interrupted', { error: 'the server stopped during the run' });
+      } else if (outcome?.type === 'done') this.finish(runId, 'done');
+      else if (outcome?.type === 'failed') this.finish(runId, 'failed', outcome.message);
+      else
+        this.finish(
+          runId,
+          'failed',
+          `the run's process ended (${signal ?? `exit code ${code}`})${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`,
+        );
+      this.pump();
+    });
+    const start: JobStart = {
+      type: 'start',
+      out: runDir(this.store.dataDir, runId),
+      run: file,
+      resume,
+      budget: settings.timeBudget,
+      workers: this.options.workersPerJob ?? availableParallelism(),
+    };
+    child.send(start);
+  }
+}
+
+/** What the run's progress keeps: the clock, the trials so far, the best one and the phase. */
+interface Progress {
+  readonly elapsed: number;
+  readonly budget: number;
+  readonly trials: number;
+  readonly best: { readonly id: number; readonly name: string; readonly score: number } | null;
+  readonly phase: string;
+}
+
+function progressOf(before: Progress, e: AutomlEvent): Progress {
+  return e.type === 'trial'
+    ? { ...before, elapsed: e.elapsed, budget: e.budget, trials: e.trials, best: e.best ?? before.best }
+    : { ...before, elapsed: e.elapsed, budget: e.budget, phase: e.phase };
+}

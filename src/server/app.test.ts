@@ -1,0 +1,339 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { datasetPath } from '../../test/datasets.js';
+import { buildApp, type App } from './app.js';
+
+/** A multipart body with one file field, as a browser's form upload sends it. */
+export function upload(
+  filename: string,
+  content: Buffer | string,
+): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = '----glassbox-test-boundary';
+  const payload = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    Buffer.from(content),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+const diabetes = readFileSync(datasetPath('diabetes.csv'));
+
+describe('API in local mode (one user, loopback)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'glassbox-api-'));
+  let built: App;
+  afterAll(async () => built?.app.close());
+
+  it('uploads, profiles, runs AutoML with live progress, then explains, exports and scores', async () => {
+    built = await buildApp({ dataDir: dir, auth: 'local', jobs: { concurrency: 1, workersPerJob: 1 } });
+    const { app } = built;
+    const health = await app.inject({ method: 'GET', url: '/api/health' });
+    expect(health.json()).toMatchObject({ ok: true, auth: 'local', schemaVersion: 1 });
+    expect(health.headers['x-content-type-options']).toBe('nosniff');
+    expect(String(health.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+
+    const p = (await app.inject({ method: 'POST', url: '/api/projects', payload: { name: 'Diabetes' } })).json();
+    const projectId = p.project.id as string;
+    // The uploaded name is data, not a path: "../../evil.csv" is stored under a generated id (and
+    // the multipart parser already drops the directories from the name).
+    const up = await app.inject({
+      method: 'POST',
+      url: `/api/projects/${projectId}/datasets`,
+      ...upload('../../evil.csv', diabetes),
+    });
+    expect(up.statusCode, up.body).toBe(201);
+    const dataset = up.json().dataset;
+    expect(dataset).toMatchObject({ name: 'evil.csv', rows: 768, columns: 9, format: 'csv' });
+    expect(readFileSync(join(dir, 'datasets', dataset.id, 'data.csv'))).toEqual(diabetes);
+    expect(dataset.profile.columns.map((c: { name: string }) => c.name)).toContain('Glucose');
+
+    const bad = await app.inject({
+      method: 'POST',
+      url: `/api/projects/${projectId}/runs`,
+      payload: { datasetId: dataset.id, target: 'Nope' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/no column "Nope"/);
+
+    const started = await app.inject({
+      method: 'POST',
+      url: `/api/projects/${projectId}/runs`,
+      payload: { datasetId: dataset.id, target: 'Outcome', trials: 3, models: ['linear', 'gbdt'], timeBudget: 120 },
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const runId = started.json().run.id as string;
+    // Server-sent events until the run ends: a snapshot, the state changes, each trial.
+    const events = await app.inject({ method: 'GET', url: `/api/runs/${runId}/events` });
+    expect(events.headers['content-type']).toBe('text/event-stream');
+    const kinds = [...events.body.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(kinds[0]).toBe('snapshot');
+    expect(kinds).toContain('trial');
+    expect(kinds.at(-1)).toBe('state');
+    expect(events.body).toContain('"state":"done"');
+
+    const run = (await app.inject({ method: 'GET', url: `/api/runs/${runId}` })).json();
+    expect(run.run.state).toBe('done');
+    expect(run.run.progress).toHaveProperty('trials');
+    const trials = (await app.inject({ method: 'GET', url: `/api/runs/${runId}/trials` })).json().trials;
+    expect(trials.length).toBe(4); // the constant baseline and three search trials
+    const modelId = run.model.id as string;
+    expect(run.model.metrics.holdout.auc).toBeGreaterThan(0.7);
+
+    const report = await app.inject({ method: 'GET', url: `/api/models/${modelId}/report` });
+    expect(report.statusCode).toBe(200);
+    expect(report.headers['content-security-policy']).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    );
+    expect(report.body).toContain('How the model was chosen');
+    const code = await app.inject({ method: 'GET', url: `/api/models/${modelId}/code` });
+    expect(code.body).toContain('export function predict(');
+    const onnx = await app.inject({ method: 'GET', url: `/api/models/${modelId}/onnx` });
+    expect([200, 422]).toContain(onnx.statusCode);
+
+    const one = await app.inject({
+      method: 'POST',
+      url: `/api/models/${modelId}/predict`,
+      payload: { rows: [{ Pregnancies: 2, Glucose: 180, BloodPressure: 70, BMI: 35, Age: 50 }], explain: false },
+    });
+    expect(one.statusCode, one.body).toBe(200);
+    const pred = one.json();
+    expect(pred.predictions[0]).toHaveProperty('proba_1');
+    expect(pred.warnings.join(' ')).toMatch(/missing/);
+    const strict = await app.inject({
+      method: 'POST',
+      url: `/api/models/${modelId}/predict`,
+      payload: { rows: [{ Glucose: 180 }], strict: true },
+    });
+    expect(strict.statusCode).toBe(400);
+    expect(strict.json().error).toMatch(/column "\w+" is missing/);
+    const wrong = await app.inject({
+      method: 'POST',
+      url: `/api/models/${modelId}/predict`,
+      payload: { rows: [{ Glucose: 'high' }] },
+    });
+    expect(wrong.json().error).toBe('row 1, column "Glucose": "high" is not a number');
+
+    const scored = await app.inject({
+      method: 'POST',
+      url: `/api/models/${modelId}/score`,
+      ...upload('new.csv', diabetes),
+    });
+    expect(scored.statusCode, scored.body).toBe(200);
+    const lines = scored.body.trim().split('\n');
+    expect(lines[0]).toBe('prediction,proba_0,proba_1');
+    expect(lines).toHaveLength(769);
+  }, 180_000);
+
+  it('refuses cross-origin writes even on loopback, and uploads over the limits with a clear error', async () => {
+    const { app } = built;
+    const cross = await app.inject({
+      method: 'POST',
+      url: '/api/projects',
+      payload: { name: 'x' },
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(cross.statusCode).toBe(403);
+    const small = await buildApp({
+      dataDir: mkdtempSync(join(tmpdir(), 'glassbox-api-')),
+      auth: 'local',
+      limits: { uploadBytes: 1000, rows: 100 },
+    });
+    try {
+      const p = (await small.app.inject({ method: 'POST', url: '/api/projects', payload: { name: 'x' } })).json();
+      const big = await small.app.inject({
+        method: 'POST',
+        url: `/api/projects/${p.project.id}/datasets`,
+        ...upload('d.csv', diabetes),
+      });
+      expect(big.statusCode).toBe(413);
+      expect(big.json().error).toMatch(/larger than the 1000 byte limit/);
+      const lines = diabetes.toString('utf8').split('\n');
+      let head = lines[0];
+      for (const line of lines.slice(1)) if (head.length + line.length + 1 < 990) head += '\n' + line;
+      const rows = await small.app.inject({
+        method: 'POST',
+        url: `/api/projects/${p.project.id}/datasets`,
+        ...upload('d.csv', head),
+      });
+      expect(rows.statusCode, rows.body).toBe(201);
+      const many = await buildApp({
+        dataDir: mkdtempSync(join(tmpdir(), 'glassbox-api-')),
+        auth: 'local',
+        limits: { rows: 100 },
+      });
+      const q = (await many.app.inject({ method: 'POST', url: '/api/projects', payload: { name: 'x' } })).json();
+      const tooMany = await many.app.inject({
+        method: 'POST',
+        url: `/api/projects/${q.project.id}/datasets`,
+        ...upload('d.csv', diabetes),
+      });
+      expect(tooMany.statusCode).toBe(400);
+      expect(tooMany.json().error).toMatch(/d\.csv.*100 rows/);
+      await many.app.close();
+    } finally {
+      await small.app.close();
+    }
+  });
+});
+
+describe('API with accounts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'glassbox-api-'));
+  let built: App;
+  afterAll(async () => built?.app.close());
+
+  it('needs sign-in or a token, scopes every object to its project members, and keeps only hashes', async () => {
+    built = await buildApp({ dataDir: dir, auth: 'accounts' });
+    const { app } = built;
+    expect((await app.inject({ method: 'GET', url: '/api/projects' })).statusCode).toBe(401);
+    for (const email of ['ann@example.com', 'bob@example.com'])
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/api/auth/register',
+            payload: { email, password: 'correct horse battery' },
+          })
+        ).statusCode,
+      ).toBe(201);
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'ann@example.com', password: 'correct horse battery' },
+    });
+    expect(login.statusCode).toBe(200);
+    const setCookie = String(login.headers['set-cookie']);
+    expect(setCookie).toMatch(/gb_session=[^;]+; HttpOnly; SameSite=Strict/);
+    const cookie = setCookie.split(';')[0];
+    const csrf = login.json().csrf as string;
+    // A session write without the CSRF token is refused; with it, it goes through.
+    const noCsrf = await app.inject({
+      method: 'POST',
+      url: '/api/projects',
+      payload: { name: 'A' },
+      headers: { cookie },
+    });
+    expect(noCsrf.statusCode).toBe(403);
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/projects',
+      payload: { name: 'A' },
+      headers: { cookie, 'x-csrf-token': csrf },
+    });
+    expect(created.statusCode).toBe(201);
+    const projectId = created.json().project.id as string;
+    const annToken = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/tokens',
+        payload: { name: 'ci' },
+        headers: { cookie, 'x-csrf-token': csrf },
+      })
+    ).json().token as string;
+    expect(annToken).toMatch(/^gbx_/);
+    const up = await app.inject({
+      method: 'POST',
+      url: `/api/projects/${projectId}/datasets`,
+      ...upload('d.csv', diabetes),
+      headers: { ...upload('d.csv', diabetes).headers, authorization: `Bearer ${annToken}` },
+    });
+    expect(up.statusCode, up.body).toBe(201);
+    const datasetId = up.json().dataset.id as string;
+
+    // Bob signs in with a token of his own: Ann's project and dataset do not exist for him.
+    const bobLogin = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'bob@example.com', password: 'correct horse battery' },
+    });
+    const bobCookie = String(bobLogin.headers['set-cookie']).split(';')[0];
+    const bobToken = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/tokens',
+        payload: { name: 'bob' },
+        headers: { cookie: bobCookie, 'x-csrf-token': bobLogin.json().csrf },
+      })
+    ).json().token as string;
+    const asBob = { authorization: `Bearer ${bobToken}` };
+    expect((await app.inject({ method: 'GET', url: `/api/projects/${projectId}`, headers: asBob })).statusCode).toBe(
+      404,
+    );
+    expect((await app.inject({ method: 'GET', url: `/api/datasets/${datasetId}`, headers: asBob })).statusCode).toBe(
+      404,
+    );
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `/api/projects/${projectId}/runs`,
+          payload: { datasetId, target: 'Outcome' },
+          headers: asBob,
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/api/projects', headers: asBob })).json().projects).toEqual([]);
+    // Once Ann adds him, he sees it.
+    await app.inject({
+      method: 'POST',
+      url: `/api/projects/${projectId}/members`,
+      payload: { email: 'bob@example.com' },
+      headers: { authorization: `Bearer ${annToken}` },
+    });
+    expect((await app.inject({ method: 'GET', url: `/api/datasets/${datasetId}`, headers: asBob })).statusCode).toBe(
+      200,
+    );
+
+    expect(
+      (await app.inject({ method: 'GET', url: '/api/projects', headers: { authorization: 'Bearer gbx_wrong' } }))
+        .statusCode,
+    ).toBe(401);
+    // A cross-origin write is refused before anything else.
+    const cross = await app.inject({
+      method: 'POST',
+      url: '/api/projects',
+      payload: { name: 'x' },
+      headers: { ...asBob, origin: 'https://evil.example' },
+    });
+    expect(cross.statusCode).toBe(403);
+
+    // Passwords, sessions and tokens are stored as hashes only.
+    const db = new Database(join(dir, 'glassbox.db'), { readonly: true });
+    const users = db.prepare('SELECT password_hash FROM users').all() as { password_hash: string }[];
+    for (const u of users) expect(u.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    const hashes = (db.prepare('SELECT token_hash FROM api_tokens').all() as { token_hash: string }[]).map(
+      (r) => r.token_hash,
+    );
+    expect(hashes).not.toContain(annToken);
+    expect(hashes).toHaveLength(2);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  }, 60_000);
+
+  it('rate-limits failed sign-ins', async () => {
+    const { app } = built;
+    const attempt = () =>
+      app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: 'ann@example.com', password: 'wrong password' },
+      });
+    for (let i = 0; i < 5; i++) expect((await attempt()).statusCode).toBe(401);
+    const limited = await attempt();
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('documents the API as OpenAPI at /docs', async () => {
+    const spec = await built.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(spec.statusCode).toBe(200);
+    const paths = Object.keys(spec.json().paths);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/api/projects/{id}/runs', '/api/models/{id}/predict', '/api/runs/{id}/events']),
+    );
+  });
+});

@@ -1,0 +1,682 @@
+import { once } from 'node:events';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline as streamPipeline } from 'node:stream/promises';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { explainRows, score } from '../automl/score.js';
+import { GlassboxError } from '../data/errors.js';
+import { Frame } from '../data/frame.js';
+import { profile } from '../data/profile.js';
+import { csvChunks } from '../data/write-csv.js';
+import { forcedTypes, frameFromRows, loadBundle, type Bundle } from '../export/bundle.js';
+import { exportOnnx } from '../export/onnx/convert.js';
+import { exportTypeScript } from '../export/typescript.js';
+import { readJsonFile } from '../node/files.js';
+import { readTable } from '../node/read-table.js';
+import { datasetDir, datasetFile, runDir, type DatasetFormat } from '../platform/artifacts.js';
+import { hashPassword, LoginLimiter, secret, sha256, verifyPassword } from '../platform/auth.js';
+import { Jobs, type RunEvent, type RunSettings } from '../platform/jobs.js';
+import { newId, Store, type User } from '../platform/store.js';
+import type { FittedPipeline } from '../techniques/pipeline.js';
+import { technique, listTechniques } from '../techniques/registry.js';
+import { VERSION } from '../version.js';
+import '../techniques/index.js';
+
+/**
+ * The REST API (and, at /docs, its OpenAPI description) as a function from options to a Fastify
+ * instance: tests call `app.inject()` without a network. Every object lives in a project and is
+ * found only through its members, so another user's ids answer 404.
+ */
+export interface AppOptions {
+  readonly dataDir: string;
+  /**
+   * 'local': one built-in user and no sign-in, for a server on 127.0.0.1 only; 'accounts':
+   * sign-in with HTTP-only session cookies (and a CSRF token for writes) or API tokens.
+   */
+  readonly auth: 'local' | 'accounts';
+  /** Accounts: anyone may register (default true). */
+  readonly signup?: boolean;
+  readonly limits?: { readonly uploadBytes?: number; readonly rows?: number; readonly columns?: number };
+  readonly jobs?: { readonly concurrency?: number; readonly workersPerJob?: number };
+  readonly logger?: boolean;
+}
+
+export interface App {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly jobs: Jobs;
+  /** Runs marked interrupted because the server stopped while they ran. */
+  readonly interrupted: readonly string[];
+}
+
+const DEFAULT_LIMITS = { uploadBytes: 200 * 1024 * 1024, rows: 5_000_000, columns: 2_000 };
+const SESSION_DAYS = 14;
+const COOKIE = 'gb_session';
+const LOCAL_EMAIL = 'local@localhost';
+const MAX_BUDGET = 24 * 3600;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user?: User;
+    /** Set when the request was authenticated by a session cookie: writes must echo its CSRF token. */
+    sessionCsrf?: string;
+  }
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const notFound = (what: string): never => {
+  throw new HttpError(404, `no such ${what}`);
+};
+
+function cookies(req: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) out[part.slice(0, at).trim()] = decodeURIComponent(part.slice(at + 1).trim());
+  }
+  return out;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The security headers every answer carries; pages of our own (reports) set a stricter policy. */
+function securityHeaders(reply: FastifyReply): void {
+  reply.header('X-Content-Type-Options', 'nosniff');
+  reply.header('X-Frame-Options', 'DENY');
+  reply.header('Referrer-Policy', 'no-referrer');
+  reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+  if (!reply.hasHeader('Content-Security-Policy'))
+    reply.header(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+}
+
+export async function buildApp(options: AppOptions): Promise<App> {
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  const store = new Store(options.dataDir);
+  // Runs that were running when the server stopped: their finished trials are on disk.
+  const interrupted = store.markInterrupted();
+  const jobs = new Jobs(store, options.jobs);
+  for (const r of store.runsIn(['queued'])) jobs.enqueue(r.id);
+  let local: User | undefined;
+  if (options.auth === 'local') local = store.userByEmail(LOCAL_EMAIL) ?? store.createUser(LOCAL_EMAIL, 'You', '!');
+  const limiter = new LoginLimiter();
+  const bundles = new Map<string, { bundle: Bundle; pipeline: FittedPipeline }>();
+
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 16 * 1024 * 1024 });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Glassbox API',
+        version: VERSION,
+        description:
+          'Projects, datasets, AutoML runs with live progress, models and scoring. Authenticate with `Authorization: Bearer <token>` (create one at POST /api/tokens) or a session cookie from POST /api/auth/login (writes then need the `x-csrf-token` header it returned).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(multipart, { limits: { fileSize: limits.uploadBytes, files: 1, fields: 10 } });
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    securityHeaders(reply);
+    return payload;
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof HttpError) return reply.status(err.status).send({ error: err.message });
+    if (err instanceof GlassboxError) return reply.status(400).send({ error: err.message });
+    const e = err as { statusCode?: number; code?: string; message: string };
+    if (e.code === 'FST_REQ_FILE_TOO_LARGE' || e.code === 'FST_FILES_LIMIT')
+      return reply.status(413).send({ error: `the file is larger than the ${limits.uploadBytes} byte limit` });
+    if (e.statusCode && e.statusCode < 500) return reply.status(e.statusCode).send({ error: e.message });
+    req.log.error(err);
+    return reply.status(500).send({ error: 'internal error' });
+  });
+
+  // Who is asking: a bearer token, a session cookie, or (local mode) the one local user.
+  app.addHook('preHandler', async (req) => {
+    if (!req.url.startsWith('/api/')) return;
+    if (UNSAFE.has(req.method)) {
+      // A page elsewhere cannot write here with the user's cookie (or to a local server).
+      const origin = req.headers.origin;
+      const host = req.headers.host;
+      if (req.headers['sec-fetch-site'] === 'cross-site' || (origin && host && new URL(origin).host !== host))
+        throw new HttpError(403, 'cross-origin request refused');
+    }
+    const open = req.url === '/api/health' || req.url.startsWith('/api/auth/');
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) {
+      const userId = store.userByToken(sha256(auth.slice(7).trim()));
+      const user = userId ? store.userById(userId) : undefined;
+      if (!user) throw new HttpError(401, 'invalid API token');
+      req.user = user;
+      return;
+    }
+    const sid = cookies(req)[COOKIE];
+    const session = sid ? store.session(sha256(sid)) : undefined;
+    if (session) {
+      req.user = store.userById(session.userId);
+      req.sessionCsrf = session.csrf;
+      if (UNSAFE.has(req.method) && !open && req.headers['x-csrf-token'] !== session.csrf)
+        throw new HttpError(403, 'missing or wrong x-csrf-token header');
+      return;
+    }
+    if (local) {
+      req.user = local;
+      return;
+    }
+    if (!open) throw new HttpError(401, 'sign in (POST /api/auth/login) or send an API token');
+  });
+
+  const me = (req: FastifyRequest): User => req.user ?? (notFound('user') as never);
+
+  // ---------------------------------------------------------------- health and accounts
+
+  app.get('/api/health', { schema: { tags: ['meta'] } }, async () => ({
+    ok: true,
+    version: VERSION,
+    auth: options.auth,
+    schemaVersion: store.schemaVersion,
+  }));
+
+  app.post<{ Body: { email: string; name?: string; password: string } }>(
+    '/api/auth/register',
+    {
+      schema: {
+        tags: ['accounts'],
+        body: {
+          type: 'object',
+          required: ['email', 'password'],
+          properties: {
+            email: { type: 'string', format: 'email', maxLength: 200 },
+            name: { type: 'string', maxLength: 200 },
+            password: { type: 'string', minLength: 10, maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      if (options.auth !== 'accounts') throw new HttpError(404, 'this server has no accounts (local mode)');
+      if (options.signup === false) throw new HttpError(403, 'registration is closed on this server');
+      if (store.userByEmail(req.body.email)) throw new HttpError(409, 'an account with this email exists');
+      const user = store.createUser(
+        req.body.email,
+        req.body.name ?? req.body.email,
+        await hashPassword(req.body.password),
+      );
+      return reply.status(201).send({ user });
+    },
+  );
+
+  app.post<{ Body: { email: string; password: string } }>(
+    '/api/auth/login',
+    {
+      schema: {
+        tags: ['accounts'],
+        body: {
+          type: 'object',
+          required: ['email', 'password'],
+          properties: { email: { type: 'string', maxLength: 200 }, password: { type: 'string', maxLength: 200 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      if (options.auth !== 'accounts') throw new HttpError(404, 'this server has no accounts (local mode)');
+      const key = `${req.ip}|${req.body.email.toLowerCase()}`;
+      const wait = limiter.wait(key);
+      if (wait > 0) {
+        reply.header('Retry-After', String(Math.ceil(wait / 1000)));
+        throw new HttpError(429, 'too many failed sign-ins: wait and try again');
+      }
+      const user = store.userByEmail(req.body.email);
+      const ok = user ? await verifyPassword(req.body.password, user.passwordHash) : false;
+      if (!user || !ok) {
+        limiter.fail(key);
+        throw new HttpError(401, 'wrong email or password');
+      }
+      limiter.succeed(key);
+      const sid = secret();
+      const csrf = secret();
+      const expires = new Date(Date.now() + SESSION_DAYS * 86_400_000);
+      store.createSession(sha256(sid), user.id, csrf, expires.toISOString());
+      reply.header(
+        'Set-Cookie',
+        `${COOKIE}=${sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_DAYS * 86400}${req.protocol === 'https' ? '; Secure' : ''}`,
+      );
+      return { user: { id: user.id, email: user.email, name: user.name }, csrf };
+    },
+  );
+
+  app.post('/api/auth/logout', { schema: { tags: ['accounts'] } }, async (req, reply) => {
+    const sid = cookies(req)[COOKIE];
+    if (sid) store.deleteSession(sha256(sid));
+    reply.header('Set-Cookie', `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    return { ok: true };
+  });
+
+  app.get('/api/me', { schema: { tags: ['accounts'] } }, async (req) => ({
+    user: me(req),
+    ...(req.sessionCsrf ? { csrf: req.sessionCsrf } : {}),
+  }));
+
+  app.post<{ Body: { name: string } }>(
+    '/api/tokens',
+    {
+      schema: {
+        tags: ['accounts'],
+        body: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string', minLength: 1, maxLength: 100 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const token = secret('gbx_');
+      const t = store.createToken(me(req).id, req.body.name, sha256(token));
+      // The only time the token is shown: the server keeps its hash.
+      return reply.status(201).send({ ...t, token });
+    },
+  );
+
+  app.get('/api/tokens', { schema: { tags: ['accounts'] } }, async (req) => ({ tokens: store.tokens(me(req).id) }));
+
+  app.delete<{ Params: { id: string } }>('/api/tokens/:id', { schema: { tags: ['accounts'] } }, async (req) => {
+    if (!store.deleteToken(me(req).id, req.params.id)) notFound('token');
+    return { ok: true };
+  });
+
+  // ---------------------------------------------------------------- projects
+
+  app.get('/api/projects', { schema: { tags: ['projects'] } }, async (req) => ({
+    projects: store.projects(me(req).id),
+  }));
+
+  app.post<{ Body: { name: string } }>(
+    '/api/projects',
+    {
+      schema: {
+        tags: ['projects'],
+        body: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+      },
+    },
+    async (req, reply) => reply.status(201).send({ project: store.createProject(me(req).id, req.body.name) }),
+  );
+
+  const projectOf = (req: FastifyRequest, id: string) => store.project(me(req).id, id) ?? notFound('project');
+
+  app.get<{ Params: { id: string } }>('/api/projects/:id', { schema: { tags: ['projects'] } }, async (req) => {
+    const project = projectOf(req, req.params.id);
+    const userId = me(req).id;
+    return {
+      project,
+      datasets: store.datasets(userId, project.id),
+      runs: store.runs(userId, project.id),
+      models: store.models(userId, project.id),
+    };
+  });
+
+  app.post<{ Params: { id: string }; Body: { email: string } }>(
+    '/api/projects/:id/members',
+    {
+      schema: {
+        tags: ['projects'],
+        body: { type: 'object', required: ['email'], properties: { email: { type: 'string', maxLength: 200 } } },
+      },
+    },
+    async (req) => {
+      const project = projectOf(req, req.params.id);
+      if (project.role !== 'owner') throw new HttpError(403, 'only the project owner adds members');
+      const user = store.userByEmail(req.body.email) ?? notFound('user with that email');
+      store.addMember(project.id, user.id);
+      return { ok: true };
+    },
+  );
+
+  // ---------------------------------------------------------------- datasets
+
+  app.post<{ Params: { id: string } }>(
+    '/api/projects/:id/datasets',
+    { schema: { tags: ['datasets'], consumes: ['multipart/form-data'] } },
+    async (req, reply) => {
+      const project = projectOf(req, req.params.id);
+      const file = await req.file();
+      if (!file) throw new HttpError(400, 'send the table as a multipart file field');
+      const id = newId();
+      const dir = datasetDir(store.dataDir, id);
+      mkdirSync(dir, { recursive: true });
+      const tmp = join(dir, 'upload.tmp');
+      // The uploaded name is kept as data (the dataset's name), never used as a path.
+      const name = String(file.filename || 'data').slice(0, 200);
+      try {
+        await streamPipeline(file.file, createWriteStream(tmp));
+        if (file.file.truncated)
+          throw new HttpError(413, `${name} is larger than the ${limits.uploadBytes} byte limit`);
+        const format = detectFormat(tmp, name);
+        const path = datasetFile(store.dataDir, id, format);
+        renameSync(tmp, path);
+        let read;
+        try {
+          read = await readTable(path, { maxRows: limits.rows, maxColumns: limits.columns });
+        } catch (e) {
+          if (e instanceof GlassboxError) throw new GlassboxError(e.message.split(path).join(name));
+          throw e;
+        }
+        const p = profile(read, { source: name });
+        const dataset = store.createDataset({
+          id,
+          projectId: project.id,
+          name,
+          format,
+          bytes: statSync(path).size,
+          rows: read.frame.nRows,
+          columns: read.frame.nCols,
+          profile: p as unknown,
+        });
+        return reply.status(201).send({ dataset });
+      } catch (e) {
+        rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/datasets/:id', { schema: { tags: ['datasets'] } }, async (req) => ({
+    dataset: store.dataset(me(req).id, req.params.id) ?? notFound('dataset'),
+  }));
+
+  // ---------------------------------------------------------------- runs
+
+  app.get('/api/techniques', { schema: { tags: ['runs'] } }, async () => ({
+    techniques: listTechniques().map((t) => ({
+      id: t.id,
+      stage: t.stage,
+      title: t.title,
+      description: t.description,
+      tasks: t.tasks ?? null,
+      params: t.params,
+    })),
+  }));
+
+  app.post<{ Params: { id: string }; Body: RunSettings & { datasetId: string } }>(
+    '/api/projects/:id/runs',
+    {
+      schema: {
+        tags: ['runs'],
+        body: {
+          type: 'object',
+          required: ['datasetId', 'target'],
+          properties: {
+            datasetId: { type: 'string', maxLength: 64 },
+            target: { type: 'string', maxLength: 500 },
+            task: { type: 'string', enum: ['binary', 'multiclass', 'regression'] },
+            metric: { type: 'string', maxLength: 50 },
+            timeBudget: { type: 'number', exclusiveMinimum: 0, maximum: MAX_BUDGET, default: 60 },
+            seed: { type: 'integer' },
+            models: { type: 'array', items: { type: 'string', maxLength: 50 }, maxItems: 20 },
+            drop: { type: 'array', items: { type: 'string', maxLength: 500 }, maxItems: 10000 },
+            ensembleSize: { type: 'integer', minimum: 1, maximum: 100 },
+            trials: { type: 'integer', minimum: 1, maximum: 100000 },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const project = projectOf(req, req.params.id);
+      const { datasetId, ...settings } = req.body;
+      const dataset = store.dataset(me(req).id, datasetId);
+      if (!dataset || dataset.projectId !== project.id) return notFound('dataset in this project');
+      const columns = (dataset.profile as { columns: { name: string }[] }).columns.map((c) => c.name);
+      if (!columns.includes(settings.target))
+        throw new HttpError(
+          400,
+          `the dataset has no column "${settings.target}" (it has ${columns.slice(0, 20).join(', ')})`,
+        );
+      for (const m of settings.models ?? [])
+        if (!listTechniques().some((t) => t.id === m && t.stage === 'model'))
+          throw new HttpError(400, `unknown model "${m}"`);
+      const run = store.createRun({ projectId: project.id, datasetId, kind: 'automl', settings: { ...settings } });
+      jobs.enqueue(run.id);
+      return reply.status(202).send({ run: store.runById(run.id) });
+    },
+  );
+
+  const runOf = (req: FastifyRequest, id: string) => store.run(me(req).id, id) ?? notFound('run');
+
+  app.get<{ Params: { id: string } }>('/api/runs/:id', { schema: { tags: ['runs'] } }, async (req) => {
+    const run = runOf(req, req.params.id);
+    return { run, model: store.modelByRun(run.id) ?? null };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/runs/:id/trials', { schema: { tags: ['runs'] } }, async (req) => ({
+    trials: store.trials(runOf(req, req.params.id).id),
+  }));
+
+  app.post<{ Params: { id: string } }>('/api/runs/:id/cancel', { schema: { tags: ['runs'] } }, async (req) => {
+    const run = runOf(req, req.params.id);
+    if (!jobs.cancel(run.id)) throw new HttpError(409, `the run is ${run.state}, not queued or running`);
+    return { ok: true };
+  });
+
+  app.post<{ Params: { id: string } }>('/api/runs/:id/resume', { schema: { tags: ['runs'] } }, async (req, reply) => {
+    const run = runOf(req, req.params.id);
+    if (run.state !== 'interrupted' && run.state !== 'failed' && run.state !== 'cancelled')
+      throw new HttpError(409, `the run is ${run.state}; only interrupted, failed or cancelled runs resume`);
+    const resumable = existsSync(join(runDir(store.dataDir, run.id), 'run.json'));
+    jobs.enqueue(run.id, resumable);
+    return reply.status(202).send({ run: store.runById(run.id) });
+  });
+
+  // Live progress as server-sent events: the current state first, then each event until it ends.
+  app.get<{ Params: { id: string } }>('/api/runs/:id/events', { schema: { tags: ['runs'] } }, async (req, reply) => {
+    const run = runOf(req, req.params.id);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    const write = (e: RunEvent | { type: 'snapshot'; run: unknown }): boolean =>
+      res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    const finished = (state: string): boolean => ['done', 'failed', 'cancelled', 'interrupted'].includes(state);
+    write({ type: 'snapshot', run });
+    if (finished(run.state) && !jobs.isActive(run.id)) return res.end();
+    const stop = jobs.subscribe(run.id, (e) => {
+      write(e);
+      if (e.type === 'state' && finished(e.state)) {
+        stop();
+        res.end();
+      }
+    });
+    req.raw.on('close', stop);
+    await once(res, 'close').catch(() => undefined);
+  });
+
+  // ---------------------------------------------------------------- models
+
+  const modelOf = (req: FastifyRequest, id: string) => store.model(me(req).id, id) ?? notFound('model');
+  const loaded = (runId: string): { bundle: Bundle; pipeline: FittedPipeline } => {
+    const hit = bundles.get(runId);
+    if (hit) return hit;
+    const path = join(runDir(store.dataDir, runId), 'bundle.json');
+    const b = loadBundle(readJsonFile(path, 'bundle'), 'bundle.json');
+    // A few recent models stay parsed: single-row scoring must not re-read a bundle per request.
+    if (bundles.size >= 8) bundles.delete(bundles.keys().next().value as string);
+    bundles.set(runId, b);
+    return b;
+  };
+
+  app.get<{ Params: { id: string } }>('/api/models/:id', { schema: { tags: ['models'] } }, async (req) => {
+    const model = modelOf(req, req.params.id);
+    const { bundle } = loaded(model.runId);
+    return { model, schema: bundle.schema, classes: bundle.target.classes };
+  });
+
+  app.get<{ Params: { id: string } }>(
+    '/api/models/:id/bundle',
+    { schema: { tags: ['models'] } },
+    async (req, reply) => {
+      const model = modelOf(req, req.params.id);
+      reply.header('Content-Disposition', 'attachment; filename="bundle.json"');
+      return reply.type('application/json').send(readFileSync(join(runDir(store.dataDir, model.runId), 'bundle.json')));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/models/:id/report',
+    { schema: { tags: ['models'] } },
+    async (req, reply) => {
+      const model = modelOf(req, req.params.id);
+      const path = join(runDir(store.dataDir, model.runId), 'report.html');
+      if (!existsSync(path)) return notFound('report (the run had no held-out rows)');
+      // The report's own policy: nothing loads, nothing runs.
+      reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+      return reply.type('text/html; charset=utf-8').send(readFileSync(path));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/models/:id/code', { schema: { tags: ['models'] } }, async (req, reply) => {
+    const model = modelOf(req, req.params.id);
+    const { bundle, pipeline } = loaded(model.runId);
+    reply.header('Content-Disposition', 'attachment; filename="model.ts"');
+    return reply.type('text/plain; charset=utf-8').send(exportTypeScript(bundle, pipeline)['model.ts']);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/models/:id/onnx', { schema: { tags: ['models'] } }, async (req, reply) => {
+    const model = modelOf(req, req.params.id);
+    const { bundle, pipeline } = loaded(model.runId);
+    let bytes: Uint8Array;
+    try {
+      bytes = exportOnnx(bundle, pipeline).model;
+    } catch (e) {
+      if (e instanceof GlassboxError) throw new HttpError(422, e.message);
+      throw e;
+    }
+    reply.header('Content-Disposition', 'attachment; filename="model.onnx"');
+    return reply.type('application/octet-stream').send(Buffer.from(bytes));
+  });
+
+  app.post<{
+    Params: { id: string };
+    Body: { rows: Record<string, unknown>[]; strict?: boolean; explain?: boolean };
+  }>(
+    '/api/models/:id/predict',
+    {
+      schema: {
+        tags: ['models'],
+        body: {
+          type: 'object',
+          required: ['rows'],
+          properties: {
+            rows: { type: 'array', items: { type: 'object' }, minItems: 1, maxItems: 10000 },
+            strict: { type: 'boolean' },
+            explain: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const model = modelOf(req, req.params.id);
+      const { bundle, pipeline } = loaded(model.runId);
+      const input = frameFromRows(bundle, req.body.rows);
+      const scored = score(bundle, pipeline, input, { strict: req.body.strict, file: 'request' });
+      const reasons = req.body.explain ? explainRows(bundle, pipeline, scored) : [];
+      return { predictions: predictionRows(scored.frame, reasons), warnings: scored.warnings };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Querystring: { strict?: string; explain?: string } }>(
+    '/api/models/:id/score',
+    { schema: { tags: ['models'], consumes: ['multipart/form-data'] } },
+    async (req, reply) => {
+      const model = modelOf(req, req.params.id);
+      const { bundle, pipeline } = loaded(model.runId);
+      const file = await req.file();
+      if (!file) throw new HttpError(400, 'send the table as a multipart file field');
+      const name = String(file.filename || 'data').slice(0, 200);
+      const dir = join(store.dataDir, 'tmp', newId());
+      mkdirSync(dir, { recursive: true });
+      try {
+        const tmp = join(dir, 'upload.tmp');
+        await streamPipeline(file.file, createWriteStream(tmp));
+        if (file.file.truncated)
+          throw new HttpError(413, `${name} is larger than the ${limits.uploadBytes} byte limit`);
+        const path = join(dir, `data.${detectFormat(tmp, name)}`);
+        renameSync(tmp, path);
+        let read;
+        try {
+          read = await readTable(path, {
+            maxRows: limits.rows,
+            maxColumns: limits.columns,
+            types: forcedTypes(bundle),
+          });
+        } catch (e) {
+          if (e instanceof GlassboxError) throw new GlassboxError(e.message.split(path).join(name));
+          throw e;
+        }
+        const scored = score(bundle, pipeline, read.frame, { strict: req.query.strict === 'true', file: name });
+        const out =
+          req.query.explain === 'true'
+            ? new Frame([...scored.frame.columns, ...explainRows(bundle, pipeline, scored)])
+            : scored.frame;
+        store.recordScoring(model.projectId, model.id, out.nRows, scored.warnings);
+        reply.header('X-Glassbox-Warnings', encodeURIComponent(JSON.stringify(scored.warnings)).slice(0, 4000));
+        reply.header('Content-Disposition', 'attachment; filename="predictions.csv"');
+        return reply.type('text/csv; charset=utf-8').send([...csvChunks(out)].join(''));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  app.addHook('onClose', async () => {
+    await jobs.close();
+    store.close();
+  });
+
+  void technique;
+  return { app, store, jobs, interrupted };
+}
+
+/** The stored format of an upload: from its first bytes, the name's extension only as a hint between text formats. */
+function detectFormat(path: string, name: string): DatasetFormat {
+  const head = readFileSync(path).subarray(0, 4);
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'xlsx';
+  if (head.toString('latin1') === 'PAR1') return 'parquet';
+  if (/\.(jsonl|ndjson)$/i.test(name)) return 'jsonl';
+  return 'csv';
+}
+
+/** Scored rows as JSON objects: prediction, proba_<class> and reason columns by name. */
+function predictionRows(frame: Frame, reasons: readonly { name: string }[]): Record<string, number | string | null>[] {
+  const all = [...frame.columns, ...(reasons as unknown as Frame['columns'])];
+  return Array.from({ length: frame.nRows }, (_, i) => {
+    const row: Record<string, number | string | null> = {};
+    for (const c of all) {
+      if (c.kind === 'numeric' || c.kind === 'datetime') row[c.name] = Number.isNaN(c.values[i]) ? null : c.values[i];
+      else if (c.kind === 'categorical') row[c.name] = c.codes[i] < 0 ? null : c.categories[c.codes[i]];
+      else row[c.name] = c.values[i];
+    }
+    return row;
+  });
+}

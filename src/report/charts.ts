@@ -52,6 +52,43 @@ export function rocChart(roc: { fpr: readonly number[]; tpr: readonly number[]; 
   };
 }
 
+/** Precision against recall, with the rule of the base rate (what flagging rows at random gives). */
+export function prChart(
+  pr: { precision: readonly number[]; recall: readonly number[]; averagePrecision: number },
+  baseRate: number,
+): VegaLiteSpec {
+  const values = pr.recall.map((r, i) => ({ recall: round(r), precision: round(pr.precision[i]) }));
+  return {
+    ...BASE,
+    title: `Precision and recall (average precision ${pr.averagePrecision.toFixed(3)})`,
+    layer: [
+      {
+        data: { values: [{ rate: round(baseRate) }] },
+        mark: { type: 'rule', strokeDash: [4, 4], color: '#999' },
+        encoding: { y: { field: 'rate', type: 'quantitative' } },
+      },
+      {
+        data: { values },
+        mark: { type: 'line', color: '#1f6feb' },
+        encoding: {
+          x: {
+            field: 'recall',
+            type: 'quantitative',
+            title: 'Recall (share of positives found)',
+            scale: { domain: [0, 1] },
+          },
+          y: {
+            field: 'precision',
+            type: 'quantitative',
+            title: 'Precision (share of flagged that are positive)',
+            scale: { domain: [0, 1] },
+          },
+        },
+      },
+    ],
+  };
+}
+
 /** Cumulative gains: share of positives captured against share of rows contacted, best scores first. */
 export function gainsChart(rows: readonly GainsRow[], positive: string): VegaLiteSpec {
   const values = [{ to: 0, capture: 0 }, ...rows.map((r) => ({ to: round(r.to), capture: round(r.capture) }))];
@@ -148,6 +185,29 @@ export function errorChart(bins: readonly ErrorBin[]): VegaLiteSpec {
       y: { field: 'value', type: 'quantitative', title: 'Mean' },
       color: { field: 'kind', type: 'nominal', title: null },
     },
+  };
+}
+
+/** Residuals (actual - predicted) against the prediction, one point per held-out row (a sample of them). */
+export function residualChart(points: readonly { predicted: number; residual: number }[]): VegaLiteSpec {
+  return {
+    ...BASE,
+    title: 'Residuals against the prediction',
+    layer: [
+      {
+        data: { values: [{ zero: 0 }] },
+        mark: { type: 'rule', color: '#999' },
+        encoding: { y: { field: 'zero', type: 'quantitative' } },
+      },
+      {
+        data: { values: points.map((p) => ({ predicted: round(p.predicted), residual: round(p.residual) })) },
+        mark: { type: 'circle', size: 10, opacity: 0.35, color: '#1f6feb' },
+        encoding: {
+          x: { field: 'predicted', type: 'quantitative', title: 'Predicted', scale: { zero: false } },
+          y: { field: 'residual', type: 'quantitative', title: 'Actual - predicted' },
+        },
+      },
+    ],
   };
 }
 

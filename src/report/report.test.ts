@@ -42,10 +42,10 @@ describe('report', () => {
     });
     expect(report.markdown).toContain('shuffled among the 100 (an evenly spread sample of the 154) held-out rows');
     expect(report.markdown).toContain('the average over the 100 sampled rows is');
-    expect(report.charts).toBe(8);
+    expect(report.charts).toBe(9);
   });
 
-  it('binary: summary in plain language with the holdout AUC and its interval, nine charts as inline SVG (TreeSHAP for gbdt), offline', async () => {
+  it('binary: summary in plain language with the holdout AUC and its interval, ten charts as inline SVG (TreeSHAP for gbdt), offline', async () => {
     const { report, result } = await reportFor('diabetes.csv', 'Outcome', 'gbdt');
     const auc = (result.journal.validation?.metrics.auc as number).toFixed(3);
     expect(report.markdown).toContain(`(AUC ${auc}; 95% interval`);
@@ -57,9 +57,9 @@ describe('report', () => {
       /the model's log loss is (no better: )?higher by [\d.]+ \(95% interval .*paired bootstrap/,
     );
     expect(report.markdown).toContain('--model calibrated');
-    expect(report.charts).toBe(9);
+    expect(report.charts).toBe(10);
     const svgs = report.html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
-    expect(svgs).toHaveLength(9);
+    expect(svgs).toHaveLength(10);
     // Every chart drew marks (lines, bars or points), not an empty frame.
     for (const svg of svgs) expect(svg).toMatch(/<path[^>]* d="M/);
     expect(report.html).toContain('<strong>Glucose</strong>');
@@ -77,7 +77,7 @@ describe('report', () => {
     expect(report.markdown).toMatch(
       /the model's RMSE is lower by \d+ \(95% interval \d+ to \d+; paired bootstrap, p < 0\.001\)\./,
     );
-    expect(report.charts).toBe(5);
+    expect(report.charts).toBe(6);
     expect(report.markdown).toMatch(/What drives it most: \*\*smoker\*\*/);
     expect(report.markdown).toContain('```ts');
     expectOffline(report.html);

@@ -11,6 +11,7 @@ import {
   confusionAt,
   gainsTable,
   pickThreshold,
+  prCurve,
   rocCurve,
   type Interval,
 } from '../evaluate/curves.js';
@@ -28,6 +29,8 @@ import {
   gainsChart,
   importanceChart,
   liftChart,
+  prChart,
+  residualChart,
   rocChart,
   shapChart,
   type ShapPoint,
@@ -274,6 +277,7 @@ function sections(input: ReportInput): Section[] {
         `${gains[0].cumulativeLift.toFixed(1)} times the average rate of ${pct(rate, 1)}.`,
     );
     charts.push(gainsChart(gains, positive), liftChart(gains), rocChart(rocCurve(holdout.y, scores)));
+    charts.push(prChart(prCurve(holdout.y, scores), rate));
     charts.push(calibrationChart(calibrationCurve(holdout.y, scores, 10, 'quantile')));
   } else if (task === 'multiclass') {
     summary.push(
@@ -292,6 +296,11 @@ function sections(input: ReportInput): Section[] {
         `against an average ${target} of ${fmt(mean)}.`,
     );
     charts.push(errorChart(errorByQuantile(holdout.y, values, 10)));
+    // At most 2,000 points, evenly spread: a cloud of more says nothing more.
+    const step = Math.max(1, Math.ceil(n / 2000));
+    const points: { predicted: number; residual: number }[] = [];
+    for (let i = 0; i < n; i += step) points.push({ predicted: values[i], residual: holdout.y[i] - values[i] });
+    charts.push(residualChart(points));
   }
   // What drives it: permutation importance on the held-out rows, in the user's columns.
   summary.push(baselineComparison(input, bootstrapReps(input)));
@@ -368,6 +377,39 @@ function sections(input: ReportInput): Section[] {
             row(`top ${pct(share)}`, confusionAt(holdout.y, scores, sorted[Math.max(0, Math.ceil(share * n) - 1)])),
           ),
         ],
+      },
+    });
+    const chosen = money?.confusion ?? best;
+    const other = input.classes[0] ?? '';
+    out.push({
+      heading: 'Confusion matrix',
+      paragraphs: [
+        `At the ${money ? 'most profitable' : 'highest-F1'} threshold, ${chosen.threshold.toFixed(3)}, the held-out rows fall as below: ` +
+          `${pct(chosen.accuracy, 1)} are classed right.`,
+      ],
+      table: {
+        head: ['', `predicted "${positive}"`, `predicted "${other}"`],
+        rows: [
+          [`actual "${positive}"`, String(chosen.truePositives), String(chosen.falseNegatives)],
+          [`actual "${other}"`, String(chosen.falsePositives), String(chosen.trueNegatives)],
+        ],
+      },
+    });
+  } else if (task === 'multiclass' && input.classes.length <= 15) {
+    const K = input.classes.length;
+    const counts = Array.from({ length: K }, () => new Array<number>(K).fill(0));
+    const proba = pred.proba as Float64Array;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 1; c < K; c++) if (proba[i * K + c] > proba[i * K + best]) best = c;
+      counts[holdout.y[i]][best]++;
+    }
+    out.push({
+      heading: 'Confusion matrix',
+      paragraphs: ['Held-out rows by their actual class (rows) and the most likely class the model gives (columns).'],
+      table: {
+        head: ['actual \\ predicted', ...input.classes],
+        rows: counts.map((r, c) => [input.classes[c], ...r.map(String)]),
       },
     });
   }

@@ -54,7 +54,7 @@ describe('glassbox train and predict', () => {
     expect(md).toContain(`(AUC ${journal.validation.metrics.auc.toFixed(3)}; 95% interval`);
     expect(md).toMatch(/What drives it most: \*\*duration\*\*/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html.match(/<svg/g)).toHaveLength(8);
+    expect(html.match(/<svg/g)).toHaveLength(9);
     expect(train.stdout).toMatch(/wrote bundle.json, journal.json, code\/, report.html, report.md to /);
     expect(readdirSync(join(out, 'code')).sort()).toEqual(['README.md', 'cli.ts', 'model.ts', 'package.json']);
   });

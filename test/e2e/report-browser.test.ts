@@ -39,7 +39,7 @@ describe('report.html in a real browser', () => {
           return { width: box.width, height: box.height, paths: s.querySelectorAll('path').length };
         }),
       );
-      expect(charts).toHaveLength(8);
+      expect(charts).toHaveLength(9);
       for (const c of charts) {
         expect(c.width).toBeGreaterThan(100);
         expect(c.height).toBeGreaterThan(100);

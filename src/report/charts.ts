@@ -276,3 +276,41 @@ export function shapChart(points: readonly ShapPoint[], order: readonly string[]
     },
   };
 }
+
+/** An AutoML search: each trial's cross-validated score in the order it ran, and the best so far. */
+export function trialsChart(
+  trials: readonly { id: number; score: number; state: string }[],
+  metric: string,
+  higherIsBetter: boolean,
+): VegaLiteSpec {
+  const done = trials.filter((t) => Number.isFinite(t.score)).sort((a, b) => a.id - b.id);
+  let best = NaN;
+  const values = done.map((t) => {
+    if (!(best === best) || (higherIsBetter ? t.score > best : t.score < best)) best = t.score;
+    return { trial: t.id, score: round(t.score), best: round(best), state: t.state };
+  });
+  return {
+    ...BASE,
+    width: 560,
+    height: 220,
+    title: `Search: ${metric} of each trial, and the best so far`,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'line', color: '#1f6feb', interpolate: 'step-after' },
+        encoding: {
+          x: { field: 'trial', type: 'quantitative', title: 'Trial' },
+          y: { field: 'best', type: 'quantitative', title: metric, scale: { zero: false } },
+        },
+      },
+      {
+        mark: { type: 'circle', size: 30, opacity: 0.7 },
+        encoding: {
+          x: { field: 'trial', type: 'quantitative' },
+          y: { field: 'score', type: 'quantitative' },
+          color: { field: 'state', type: 'nominal', title: null, scale: { scheme: 'tableau10' } },
+        },
+      },
+    ],
+  };
+}

@@ -1,9 +1,11 @@
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { explainRows, score } from '../automl/score.js';
@@ -23,6 +25,8 @@ import { newId, Store, type User } from '../platform/store.js';
 import type { FittedPipeline } from '../techniques/pipeline.js';
 import { technique, listTechniques } from '../techniques/registry.js';
 import { VERSION } from '../version.js';
+import { trialsChart } from '../report/charts.js';
+import { renderSvg } from '../report/svg.js';
 import '../techniques/index.js';
 
 /**
@@ -129,6 +133,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The web app (built by npm run build into dist/web), at /.
+  const web = webRoot();
+  if (web) await app.register(fastifyStatic, { root: web, prefix: '/', index: ['index.html'], wildcard: false });
   await app.register(multipart, { limits: { fileSize: limits.uploadBytes, files: 1, fields: 10 } });
 
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -470,6 +477,27 @@ export async function buildApp(options: AppOptions): Promise<App> {
     trials: store.trials(runOf(req, req.params.id).id),
   }));
 
+  // The search as a chart: the same Vega-Lite spec family as the report, rendered to SVG here.
+  app.get<{ Params: { id: string } }>('/api/runs/:id/chart.svg', { schema: { tags: ['runs'] } }, async (req, reply) => {
+    const run = runOf(req, req.params.id);
+    const trials = store.trials(run.id) as { id: number; score: number; state: string; baseline?: boolean }[];
+    const settings = run.settings as unknown as RunSettings;
+    // Which way is better: the constant baseline is the worst of them.
+    const base = trials.find((t) => t.baseline)?.score;
+    const others = trials.filter((t) => !t.baseline && Number.isFinite(t.score)).map((t) => t.score);
+    const mean = others.reduce((a, b) => a + b, 0) / Math.max(1, others.length);
+    const higherIsBetter = base === undefined || !Number.isFinite(base) ? true : mean >= base;
+    const svg = await renderSvg(
+      trialsChart(
+        trials.filter((t) => !t.baseline),
+        settings.metric ?? 'score',
+        higherIsBetter,
+      ),
+    );
+    reply.header('Cache-Control', 'no-store');
+    return reply.type('image/svg+xml').send(svg);
+  });
+
   app.post<{ Params: { id: string } }>('/api/runs/:id/cancel', { schema: { tags: ['runs'] } }, async (req) => {
     const run = runOf(req, req.params.id);
     if (!jobs.cancel(run.id)) throw new HttpError(409, `the run is ${run.state}, not queued or running`);
@@ -656,6 +684,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   void technique;
   return { app, store, jobs, interrupted };
+}
+
+/** dist/web beside the compiled server, or (running from TypeScript sources) under the checkout's dist/. */
+function webRoot(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const dir of [join(here, '..', '..', 'web'), join(here, '..', '..', 'dist', 'web')])
+    if (existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'assets'))) return dir;
+  return undefined;
 }
 
 /** The stored format of an upload: from its first bytes, the name's extension only as a hint between text formats. */

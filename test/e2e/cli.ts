@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,4 +26,20 @@ export function tempDir(prefix = 'glassbox-'): string {
 export function isOneLineError(r: Run): boolean {
   const lines = r.stderr.trimEnd().split('\n');
   return r.code !== 0 && lines.length === 1 && lines[0].startsWith('glassbox: ') && !r.stderr.includes('    at ');
+}
+
+/** Starts `glassbox serve` on a free port in `dataDir`; resolves with its address once it listens. */
+export function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /glassbox serving (http:\/\/[^\s]+)/.exec(err);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${err}`)));
+  });
 }

@@ -1,0 +1,88 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM_FLAGS } from '../../src/node/pdf.js';
+import { datasetPath } from '../datasets.js';
+import { serve, tempDir } from './cli.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Screenshots kept for the reader of a run (not committed). */
+const ARTIFACTS = join(ROOT, 'artifacts');
+
+describe('the web app in a real browser', () => {
+  it('upload -> profile -> goal and target -> run with live progress -> report -> score new data', async () => {
+    expect(existsSync(CHROMIUM), `headless tests need Debian's chromium at ${CHROMIUM} (.ci/run installs it)`).toBe(
+      true,
+    );
+    const { child, url } = await serve(tempDir());
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const shot = (page: import('playwright-core').Page, name: string) =>
+      page.screenshot({ path: join(ARTIFACTS, `web-${name}.png`), fullPage: true });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(url);
+      await page.getByLabel('New project').fill('Diabetes screening');
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('heading', { name: 'Diabetes screening' }).waitFor();
+
+      // Upload through the file picker; the dataset page shows the profile.
+      await page.getByLabel('Upload a table').setInputFiles(datasetPath('diabetes.csv'));
+      await page.getByRole('heading', { name: 'diabetes.csv' }).waitFor();
+      await expect.poll(() => page.getByText('768 rows, 9 columns.').count()).toBe(1);
+      await page.getByLabel('Column to predict').selectOption('Outcome');
+      await page.getByLabel('Time budget').selectOption('30');
+      await shot(page, '1-profile');
+      await page.getByRole('button', { name: 'Build the model' }).click();
+
+      // Live progress over server-sent events, then the leaderboard and the model.
+      await page.getByRole('heading', { name: 'Predicting Outcome' }).waitFor();
+      await page.getByTestId('run-state').filter({ hasText: 'done' }).waitFor({ timeout: 120_000 });
+      await page.getByRole('link', { name: 'See the model and its report' }).waitFor();
+      expect(await page.locator('tbody tr').count()).toBeGreaterThan(3);
+      await page.locator('img[alt="Trial scores in the order they ran"]').waitFor();
+      await shot(page, '2-run');
+      await page.getByRole('link', { name: 'See the model and its report' }).click();
+      await expect
+        .poll(async () => (await page.textContent('main')) ?? '')
+        .toMatch(/AUC 0\.\d{3} on rows it never saw/);
+
+      // The report opens (its own page, every chart drawn).
+      const reportHref = await page.getByRole('link', { name: 'Open the report' }).getAttribute('href');
+      const report = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      report.on('request', (r) => requests.push(r.url()));
+      await report.goto(new URL(reportHref as string, url).href);
+      expect(await report.locator('figure svg').count()).toBeGreaterThanOrEqual(9);
+      await report.screenshot({ path: join(ARTIFACTS, 'web-3-report.png') });
+      await report.close();
+
+      // Score new data with reasons: a preview and a download.
+      await page.getByLabel('File to score').setInputFiles(datasetPath('diabetes.csv'));
+      await page.getByRole('button', { name: 'Score', exact: true }).click();
+      await page.getByRole('link', { name: 'Download predictions.csv' }).waitFor({ timeout: 60_000 });
+      const head = await page.locator('table[aria-label="First predictions"] th').allTextContents();
+      expect(head).toEqual(['prediction', 'proba_0', 'proba_1', 'reason_1', 'reason_2', 'reason_3']);
+      expect(await page.locator('table[aria-label="First predictions"] tbody tr').count()).toBe(10);
+      expect(await page.getByText('(768 rows)').count()).toBe(1);
+      await shot(page, '4-score');
+
+      // Nothing came from anywhere but the server: no CDN.
+      for (const r of requests) expect(r.startsWith(url) || r.startsWith('blob:')).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  }, 240_000);
+});

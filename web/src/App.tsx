@@ -1,0 +1,717 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import {
+  api,
+  ApiError,
+  scoreFile,
+  uploadWithProgress,
+  type Dataset,
+  type Model,
+  type Project,
+  type Run,
+  type Trial,
+  type User,
+} from './api';
+
+/** Routes live in the hash (#/p/ID ...), so the server serves one page and reloads keep the place. */
+function useRoute(): string[] {
+  const [hash, setHash] = useState(window.location.hash);
+  useEffect(() => {
+    const on = () => setHash(window.location.hash);
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+}
+
+const go = (path: string) => {
+  window.location.hash = path;
+};
+
+function ErrorLine({ error }: { error: string | null }) {
+  return error ? (
+    <p role="alert" className="error">
+      {error}
+    </p>
+  ) : null;
+}
+
+/** Loads with `load` when `deps` change; the error, if any, as one line. */
+function useLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+): { data: T | null; error: string | null; reload: () => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    load()
+      .then((d) => live && (setData(d), setError(null)))
+      .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  return { data, error, reload: () => setTick((t) => t + 1) };
+}
+
+export function App() {
+  const route = useRoute();
+  const [user, setUser] = useState<User | null>(null);
+  const [mode, setMode] = useState<'local' | 'accounts' | null>(null);
+  const [checked, setChecked] = useState(false);
+  useEffect(() => {
+    void api.health().then((h) => setMode(h.auth));
+    api
+      .me()
+      .then((r) => setUser(r.user))
+      .catch(() => setUser(null))
+      .finally(() => setChecked(true));
+  }, []);
+  if (!checked) return <p>Loading…</p>;
+  if (!user) return <SignIn onSignedIn={setUser} />;
+  let page: ReactNode;
+  if (route[0] === 'p' && route[1]) page = <ProjectPage id={route[1]} />;
+  else if (route[0] === 'd' && route[1]) page = <DatasetPage id={route[1]} />;
+  else if (route[0] === 'r' && route[1]) page = <RunPage id={route[1]} />;
+  else if (route[0] === 'm' && route[1]) page = <ModelPage id={route[1]} />;
+  else page = <ProjectsPage />;
+  return (
+    <>
+      <header>
+        <a href="#/" className="brand">
+          Glassbox
+        </a>
+        <span className="who">
+          {user.name}
+          {mode === 'accounts' && (
+            <button type="button" onClick={() => void api.logout().then(() => setUser(null))}>
+              Sign out
+            </button>
+          )}
+        </span>
+      </header>
+      <main>{page}</main>
+    </>
+  );
+}
+
+function SignIn({ onSignedIn }: { onSignedIn: (u: User) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [name, setName] = useState('');
+  const [registering, setRegistering] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      if (registering) await api.register(email, name || email, password);
+      onSignedIn(await api.login(email, password));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <main>
+      <h1>{registering ? 'Create an account' : 'Sign in'}</h1>
+      <form onSubmit={(e) => void submit(e)} className="stack">
+        <label>
+          Email{' '}
+          <input
+            type="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            autoComplete="username"
+          />
+        </label>
+        {registering && (
+          <label>
+            Name <input value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
+        )}
+        <label>
+          Password{' '}
+          <input
+            type="password"
+            required
+            minLength={registering ? 10 : 1}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete={registering ? 'new-password' : 'current-password'}
+          />
+        </label>
+        <button type="submit">{registering ? 'Create account' : 'Sign in'}</button>
+        <button type="button" className="link" onClick={() => setRegistering(!registering)}>
+          {registering ? 'I have an account' : 'Create an account'}
+        </button>
+      </form>
+      <ErrorLine error={error} />
+    </main>
+  );
+}
+
+function ProjectsPage() {
+  const { data, error, reload } = useLoad(() => api.projects(), []);
+  const [name, setName] = useState('');
+  const [err, setErr] = useState<string | null>(null);
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const p = await api.createProject(name);
+      setName('');
+      reload();
+      go(`/p/${p.project.id}`);
+    } catch (x) {
+      setErr((x as Error).message);
+    }
+  };
+  return (
+    <>
+      <h1>Projects</h1>
+      <ErrorLine error={error ?? err} />
+      <ul className="cards">
+        {data?.projects.map((p: Project) => (
+          <li key={p.id}>
+            <a href={`#/p/${p.id}`}>{p.name}</a>
+          </li>
+        ))}
+      </ul>
+      <form onSubmit={(e) => void create(e)} className="row">
+        <label>
+          New project{' '}
+          <input required value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Churn 2026" />
+        </label>
+        <button type="submit">Create</button>
+      </form>
+    </>
+  );
+}
+
+function ProjectPage({ id }: { id: string }) {
+  const { data, error, reload } = useLoad(() => api.project(id), [id]);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const send = async (file: File | undefined) => {
+    if (!file) return;
+    setUploadError(null);
+    setProgress(0);
+    try {
+      const r = await uploadWithProgress<{ dataset: Dataset }>(`/api/projects/${id}/datasets`, file, setProgress);
+      reload();
+      go(`/d/${r.dataset.id}`);
+    } catch (e) {
+      setUploadError((e as Error).message);
+    } finally {
+      setProgress(null);
+    }
+  };
+  if (error) return <ErrorLine error={error} />;
+  if (!data) return <p>Loading…</p>;
+  return (
+    <>
+      <h1>{data.project.name}</h1>
+      <section>
+        <h2>Data</h2>
+        <div
+          className={`drop${dragging ? ' over' : ''}`}
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={(e) => {
+            e.preventDefault();
+            setDragging(false);
+            void send(e.dataTransfer.files[0]);
+          }}
+        >
+          <p>Drop a CSV or Excel file here, or</p>
+          <label className="button">
+            Choose a file
+            <input
+              ref={input}
+              type="file"
+              accept=".csv,.txt,.tsv,.xlsx,.parquet,.jsonl"
+              aria-label="Upload a table"
+              onChange={(e) => void send(e.target.files?.[0])}
+            />
+          </label>
+          {progress !== null && (
+            <progress max={1} value={progress} aria-label="Upload progress">
+              {Math.round(progress * 100)}%
+            </progress>
+          )}
+        </div>
+        <ErrorLine error={uploadError} />
+        <table>
+          <thead>
+            <tr>
+              <th>Dataset</th>
+              <th>Rows</th>
+              <th>Columns</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.datasets.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  <a href={`#/d/${d.id}`}>{d.name}</a>
+                </td>
+                <td>{d.rows.toLocaleString()}</td>
+                <td>{d.columns}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section>
+        <h2>Runs</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>Started</th>
+              <th>Predicts</th>
+              <th>State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.runs.map((r: Run) => (
+              <tr key={r.id}>
+                <td>
+                  <a href={`#/r/${r.id}`}>{new Date(r.createdAt).toLocaleString()}</a>
+                </td>
+                <td>{r.settings.target}</td>
+                <td>{r.state}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section>
+        <h2>Models</h2>
+        <ul>
+          {data.models.map((m: Model) => (
+            <li key={m.id}>
+              <a href={`#/m/${m.id}`}>
+                {m.target}: {m.name}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}
+
+/** Goals a marketing team asks for, each setting the task and the measure. */
+const GOALS = [
+  {
+    id: 'churn',
+    title: 'Which customers will churn',
+    help: 'A yes/no column saying who left. Ranked by AUC: how well leavers are put ahead of stayers.',
+    metric: 'auc',
+    words: ['churn', 'left', 'exited', 'attrition', 'cancel'],
+  },
+  {
+    id: 'convert',
+    title: 'Which leads will convert',
+    help: 'A yes/no column saying who bought or signed up. Measured by lift in the top 10% you would call first.',
+    metric: 'lift_at_10',
+    words: ['convert', 'converted', 'purchase', 'revenue', 'response', 'outcome', 'y', 'subscribed'],
+  },
+  {
+    id: 'amount',
+    title: 'How much will they spend / sell',
+    help: 'A number to predict (sales, spend, charges). Measured by the typical error (RMSE).',
+    metric: 'rmse',
+    words: ['sales', 'spend', 'amount', 'revenue', 'charges', 'price', 'cnt', 'value'],
+  },
+  {
+    id: 'custom',
+    title: 'Custom',
+    help: 'Pick any column; Glassbox chooses the task and the measure.',
+    metric: '',
+    words: [],
+  },
+] as const;
+
+const BUDGETS = [
+  { seconds: 30, label: '30 seconds (a first look)' },
+  { seconds: 60, label: '1 minute' },
+  { seconds: 300, label: '5 minutes' },
+  { seconds: 900, label: '15 minutes' },
+  { seconds: 3600, label: '1 hour' },
+];
+
+function DatasetPage({ id }: { id: string }) {
+  const { data, error } = useLoad(() => api.dataset(id), [id]);
+  const [goal, setGoal] = useState<(typeof GOALS)[number]['id']>('custom');
+  const [target, setTarget] = useState('');
+  const [budget, setBudget] = useState(60);
+  const [err, setErr] = useState<string | null>(null);
+  const dataset = data?.dataset;
+  const g = GOALS.find((x) => x.id === goal) ?? GOALS[3];
+  useEffect(() => {
+    if (!dataset || target) return;
+    const names = dataset.profile.columns.map((c) => c.name);
+    const guess = names.find((n) => g.words.some((w) => n.toLowerCase() === w || n.toLowerCase().includes(w)));
+    if (guess) setTarget(guess);
+  }, [dataset, g, target]);
+  if (error) return <ErrorLine error={error} />;
+  if (!dataset) return <p>Loading…</p>;
+  const start = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const r = await api.startRun(dataset.projectId, {
+        datasetId: dataset.id,
+        target,
+        timeBudget: budget,
+        ...(g.metric ? { metric: g.metric } : {}),
+      });
+      go(`/r/${r.run.id}`);
+    } catch (x) {
+      setErr((x as Error).message);
+    }
+  };
+  return (
+    <>
+      <p>
+        <a href={`#/p/${dataset.projectId}`}>← project</a>
+      </p>
+      <h1>{dataset.name}</h1>
+      <p>
+        {dataset.rows.toLocaleString()} rows, {dataset.columns} columns.
+      </p>
+      {dataset.profile.warnings.length > 0 && (
+        <section aria-label="What to know about this data">
+          <h2>What to know</h2>
+          <ul className="warnings">
+            {dataset.profile.warnings.map((w, i) => (
+              <li key={i}>{w.message}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <section>
+        <h2>Columns</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>Column</th>
+              <th>Type</th>
+              <th>Missing</th>
+              <th>Distinct</th>
+            </tr>
+          </thead>
+          <tbody>
+            {dataset.profile.columns.map((c) => (
+              <tr key={c.name} className={c.name === target ? 'target' : ''}>
+                <td>{c.name}</td>
+                <td>{c.type ?? c.kind}</td>
+                <td>{c.missing}</td>
+                <td>{c.distinct ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <form onSubmit={(e) => void start(e)} className="stack">
+        <h2>What do you want to predict?</h2>
+        <fieldset className="goals">
+          <legend>Goal</legend>
+          {GOALS.map((x) => (
+            <label key={x.id} className={`goal${goal === x.id ? ' chosen' : ''}`}>
+              <input type="radio" name="goal" value={x.id} checked={goal === x.id} onChange={() => setGoal(x.id)} />
+              <strong>{x.title}</strong>
+              <span>{x.help}</span>
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          Column to predict{' '}
+          <select required value={target} onChange={(e) => setTarget(e.target.value)}>
+            <option value="">choose…</option>
+            {dataset.profile.columns.map((c) => (
+              <option key={c.name} value={c.name}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Time budget{' '}
+          <select value={budget} onChange={(e) => setBudget(Number(e.target.value))}>
+            {BUDGETS.map((b) => (
+              <option key={b.seconds} value={b.seconds}>
+                {b.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={!target}>
+          Build the model
+        </button>
+      </form>
+      <ErrorLine error={err} />
+    </>
+  );
+}
+
+function RunPage({ id }: { id: string }) {
+  const [run, setRun] = useState<Run | null>(null);
+  const [model, setModel] = useState<Model | null>(null);
+  const [trials, setTrials] = useState<Trial[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [chartTick, setChartTick] = useState(0);
+  const [all, setAll] = useState(false);
+  const refresh = useCallback(() => {
+    api
+      .run(id)
+      .then((r) => {
+        setRun(r.run);
+        setModel(r.model);
+      })
+      .catch((e: ApiError) => setError(e.message));
+    api
+      .trials(id)
+      .then((t) => setTrials(t.trials))
+      .catch(() => undefined);
+    setChartTick((t) => t + 1);
+  }, [id]);
+  useEffect(() => {
+    refresh();
+    // Live progress over server-sent events; each message refreshes what changed.
+    const source = new EventSource(`/api/runs/${id}/events`);
+    const onEvent = (e: MessageEvent<string>) => {
+      const m = JSON.parse(e.data) as { type: string; event?: { elapsed: number; budget: number } };
+      if (m.type === 'event' && m.event)
+        setRun((r) =>
+          r
+            ? {
+                ...r,
+                progress: { ...(r.progress ?? { trials: 0, phase: '', best: null }), ...m.event } as Run['progress'],
+              }
+            : r,
+        );
+      else refresh();
+    };
+    for (const kind of ['snapshot', 'state', 'trial', 'event', 'done', 'failed'])
+      source.addEventListener(kind, onEvent);
+    source.addEventListener('state', (e) => {
+      const s = JSON.parse((e as MessageEvent<string>).data) as { state: string };
+      if (['done', 'failed', 'cancelled', 'interrupted'].includes(s.state)) source.close();
+    });
+    return () => source.close();
+  }, [id, refresh]);
+  const sorted = useMemo(
+    () => [...trials].filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score),
+    [trials],
+  );
+  if (error) return <ErrorLine error={error} />;
+  if (!run) return <p>Loading…</p>;
+  const p = run.progress;
+  const active = run.state === 'running' || run.state === 'queued';
+  return (
+    <>
+      <p>
+        <a href={`#/p/${run.projectId}`}>← project</a>
+      </p>
+      <h1>Predicting {run.settings.target}</h1>
+      <div aria-live="polite" className="status">
+        <p>
+          State: <strong data-testid="run-state">{run.state}</strong>
+          {p ? ` · ${Math.round(p.elapsed)} of ${p.budget} s · ${p.trials} trials` : ''}
+          {p?.best ? ` · best so far ${p.best.score.toFixed(4)} (${p.best.name.split('(')[0]})` : ''}
+        </p>
+        {p && <progress max={p.budget} value={Math.min(p.elapsed, p.budget)} aria-label="Time used" />}
+        {run.error && <p className="error">{run.error}</p>}
+      </div>
+      {active && (
+        <button type="button" onClick={() => void api.cancel(run.id).then(refresh)}>
+          Cancel
+        </button>
+      )}
+      {model && (
+        <p className="done">
+          <a href={`#/m/${model.id}`} className="button">
+            See the model and its report
+          </a>
+        </p>
+      )}
+      <section>
+        <h2>Leaderboard</h2>
+        {trials.length > 1 && (
+          <img src={`/api/runs/${run.id}/chart.svg?t=${chartTick}`} alt="Trial scores in the order they ran" />
+        )}
+        <table>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Pipeline</th>
+              <th>Score (cross-validated)</th>
+              <th>± sd</th>
+              <th>Fit s</th>
+              <th>State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(all ? sorted : sorted.slice(0, 25)).map((t) => (
+              <tr key={t.id}>
+                <td>{t.id}</td>
+                <td className="pipeline">{t.name}</td>
+                <td>{t.score.toFixed(4)}</td>
+                <td>{Number.isFinite(t.std) ? t.std.toFixed(4) : ''}</td>
+                <td>{t.fitSeconds.toFixed(1)}</td>
+                <td>{t.state}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {sorted.length > 25 && (
+          <button type="button" className="link" onClick={() => setAll(!all)}>
+            {all ? 'Show the best 25' : `Show all ${sorted.length} trials`}
+          </button>
+        )}
+      </section>
+    </>
+  );
+}
+
+function ModelPage({ id }: { id: string }) {
+  const { data, error } = useLoad(() => api.model(id), [id]);
+  const [file, setFile] = useState<File | null>(null);
+  const [explain, setExplain] = useState(true);
+  const [csv, setCsv] = useState<string | null>(null);
+  const [scoring, setScoring] = useState(false);
+  const [err, setErr] = useState<string | null>(null);
+  const download = useMemo(() => (csv ? URL.createObjectURL(new Blob([csv], { type: 'text/csv' })) : null), [csv]);
+  if (error) return <ErrorLine error={error} />;
+  if (!data) return <p>Loading…</p>;
+  const m = data.model;
+  const holdout = m.metrics.holdout ?? {};
+  const score = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!file) return;
+    setScoring(true);
+    setErr(null);
+    try {
+      setCsv(await scoreFile(m.id, file, explain));
+    } catch (x) {
+      setErr((x as Error).message);
+    } finally {
+      setScoring(false);
+    }
+  };
+  const preview = csv ? parseCsv(csv).slice(0, 11) : null;
+  return (
+    <>
+      <h1>
+        {m.target}: {m.name}
+      </h1>
+      <p>
+        {Object.entries(holdout)
+          .map(([k, v]) => `${k.toUpperCase()} ${v.toFixed(3)} on rows it never saw`)
+          .join(' · ')}
+      </p>
+      <nav className="row" aria-label="Downloads">
+        <a className="button" href={`/api/models/${m.id}/report`} target="_blank" rel="noreferrer">
+          Open the report
+        </a>
+        <a href={`/api/models/${m.id}/bundle`} download>
+          Bundle (JSON)
+        </a>
+        <a href={`/api/models/${m.id}/code`} download>
+          Code (TypeScript)
+        </a>
+        <a href={`/api/models/${m.id}/onnx`} download>
+          ONNX
+        </a>
+      </nav>
+      <section>
+        <h2>Score new data</h2>
+        <form onSubmit={(e) => void score(e)} className="stack">
+          <label>
+            File to score{' '}
+            <input
+              type="file"
+              accept=".csv,.txt,.xlsx,.parquet,.jsonl"
+              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            />
+          </label>
+          <label>
+            <input type="checkbox" checked={explain} onChange={(e) => setExplain(e.target.checked)} /> Add the reasons
+            for each prediction
+          </label>
+          <button type="submit" disabled={!file || scoring}>
+            {scoring ? 'Scoring…' : 'Score'}
+          </button>
+        </form>
+        <ErrorLine error={err} />
+        {preview && download && (
+          <>
+            <p>
+              <a href={download} download="predictions.csv" className="button">
+                Download predictions.csv
+              </a>{' '}
+              ({parseCsv(csv!).length - 1} rows)
+            </p>
+            <table aria-label="First predictions">
+              <thead>
+                <tr>
+                  {preview[0].map((h) => (
+                    <th key={h}>{h}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {preview.slice(1).map((r, i) => (
+                  <tr key={i}>
+                    {r.map((c, j) => (
+                      <td key={j}>{c}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </section>
+    </>
+  );
+}
+
+/** RFC 4180 rows: quoted cells may hold commas, quotes ("") and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}

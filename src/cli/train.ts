@@ -1,23 +1,14 @@
-import { stringifyBundle } from '../export/bundle.js';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { train } from '../automl/train.js';
 import { GlassboxError } from '../data/errors.js';
 import type { ParamValue, Params, Task } from '../techniques/contract.js';
 import { parseParamText } from '../techniques/params.js';
 import type { PipelineSpec } from '../techniques/pipeline.js';
-import { setGbdtPool } from '../techniques/gbdt.js';
 import { technique } from '../techniques/registry.js';
-import { WorkerHistogramPool } from '../node/histogram-pool.js';
-import { WorkerForestPool } from '../node/forest-pool.js';
-import { setForestRunner } from '../techniques/forest.js';
-import { freshDir, readJsonFile, writeCode, writeFileAtomic } from '../node/files.js';
-import { exportTypeScript } from '../export/typescript.js';
-import { reportForTrain } from '../report/report.js';
-import { readTable } from '../node/read-table.js';
+import { freshDir, readJsonFile } from '../node/files.js';
+import { executeTrain } from '../node/train-run.js';
 import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.js';
 import { formatMetrics, parseProfit, stem } from './format.js';
-import { writeReport } from '../node/pdf.js';
 
 interface TrainFlags extends ReadFlags {
   target: string;
@@ -110,21 +101,11 @@ export function trainCommand(): Command {
       }
     } else params = parseSets(flags.model, flags.set);
 
-    const read = await readTable(data, readOptionsFrom(flags));
-    // The models the run fits, a calibrated wrapper's inner model included.
-    const models = (pipeline ? pipeline.steps : [{ technique: flags.model, params }]).flatMap((st) =>
-      st.technique === 'calibrated' ? [st.technique, String(st.params?.model ?? 'gbdt')] : [st.technique],
-    );
-    // Boosting builds its histograms on every core when the data is large enough to pay for it.
-    const usesGbdt = models.includes('gbdt');
-    const pool = usesGbdt ? new WorkerHistogramPool() : undefined;
-    setGbdtPool(pool);
-    // Forests grow their trees on every core.
-    const usesForest = models.includes('random-forest') || models.includes('extra-trees');
-    const forestPool = usesForest ? new WorkerForestPool() : undefined;
-    setForestRunner(forestPool?.run);
-    for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
-    const result = train(read.frame, {
+    const out = flags.out ?? freshDir(join('runs', `${stem(data)}-${flags.target}`));
+    const { result, written } = await executeTrain({
+      data,
+      read: readOptionsFrom(flags),
+      out,
       target: flags.target,
       task: flags.task as Task | undefined,
       model: flags.model,
@@ -132,27 +113,16 @@ export function trainCommand(): Command {
       pipeline,
       seed,
       holdout,
-      source: data,
-      inferences: read.columns,
       drop: flags.drop
         ? flags.drop
             .split(',')
             .map((c) => c.trim())
             .filter((c) => c !== '')
         : undefined,
+      ...(profit ? { profit } : {}),
+      pdf: flags.pdf,
+      warn: (w) => process.stderr.write(`warning: ${w}\n`),
     });
-    setGbdtPool(undefined);
-    setForestRunner(undefined);
-    await pool?.close();
-    await forestPool?.close();
-    const out = flags.out ?? freshDir(join('runs', `${stem(data)}-${flags.target}`));
-    writeFileAtomic(join(out, 'bundle.json'), stringifyBundle(result.bundle) + '\n');
-    writeFileAtomic(join(out, 'journal.json'), JSON.stringify(result.journal, null, 1) + '\n');
-    writeCode(out, exportTypeScript(result.bundle, result.pipeline));
-    const written = ['bundle.json', 'journal.json', 'code/'];
-    const report = await reportForTrain(result, data, profit ? { profit } : {});
-    if (report) written.push(...writeReport(out, report, flags.pdf));
-    else if (flags.pdf) process.stderr.write('warning: no holdout, so no report to print (--pdf)\n');
     if (flags.json) {
       process.stdout.write(JSON.stringify(result.journal, null, 2) + '\n');
       return;

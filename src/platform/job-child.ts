@@ -6,6 +6,9 @@
 import type { AutomlEvent, FinishedTrial } from '../automl/automl.js';
 import { strip } from '../automl/automl.js';
 import { createRunDir, executeRun, resumeRunDir, type RunFile } from '../node/automl-run.js';
+import { mkdirSync } from 'node:fs';
+import { executeTrain } from '../node/train-run.js';
+import type { PipelineSpec } from '../techniques/pipeline.js';
 import '../techniques/index.js';
 
 export interface JobStart {
@@ -15,6 +18,19 @@ export interface JobStart {
   readonly resume: boolean;
   readonly budget: number;
   readonly workers: number;
+}
+
+/** A hand-built pipeline (or one model with its default preparation), fitted without search. */
+export interface TrainStart {
+  readonly type: 'train';
+  readonly out: string;
+  readonly data: string;
+  readonly target: string;
+  readonly task?: 'binary' | 'multiclass' | 'regression';
+  readonly model?: string;
+  readonly params?: Record<string, string | number | boolean | null>;
+  readonly pipeline?: PipelineSpec;
+  readonly seed: number;
 }
 
 export type JobMessage =
@@ -38,7 +54,8 @@ const send = (m: JobMessage): void => {
 const orphaned = (): never => process.exit(1);
 process.on('disconnect', orphaned);
 
-process.on('message', (m: JobStart) => {
+process.on('message', (m: JobStart | TrainStart) => {
+  if (m.type === 'train') return void runTrain(m);
   if (m.type !== 'start') return;
   void (async () => {
     try {
@@ -75,3 +92,37 @@ process.on('message', (m: JobStart) => {
     }
   })();
 });
+
+async function runTrain(m: TrainStart): Promise<void> {
+  try {
+    mkdirSync(m.out, { recursive: true });
+    const { result } = await executeTrain({
+      data: m.data,
+      out: m.out,
+      target: m.target,
+      task: m.task,
+      model: m.model,
+      params: m.params ?? {},
+      pipeline: m.pipeline,
+      seed: m.seed,
+      holdout: 0.2,
+    });
+    send({ type: 'event', event: { type: 'phase', phase: 'done', elapsed: result.journal.seconds, budget: 0 } });
+    send({
+      type: 'done',
+      task: result.journal.task,
+      target: result.journal.target,
+      fingerprint: result.bundle.fingerprint,
+      metrics: result.bundle.metrics,
+      name: result.journal.steps
+        .map((s) => s.technique)
+        .filter((t) => !['drop-columns', 'drop-duplicates', 'datetime-parts'].includes(t))
+        .join(' → '),
+    });
+  } catch (e) {
+    send({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    process.off('disconnect', orphaned);
+    process.disconnect?.();
+  }
+}

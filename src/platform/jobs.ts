@@ -6,9 +6,20 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AutomlEvent } from '../automl/automl.js';
 import type { RunFile } from '../node/automl-run.js';
-import type { JobMessage, JobStart } from './job-child.js';
+import type { JobMessage, JobStart, TrainStart } from './job-child.js';
+import type { PipelineSpec } from '../techniques/pipeline.js';
 import { datasetFile, runDir, type DatasetFormat } from './artifacts.js';
 import type { Store } from './store.js';
+
+/** A run without search: one pipeline (or a model with its default preparation), as the API takes it. */
+export interface TrainSettings {
+  readonly target: string;
+  readonly task?: 'binary' | 'multiclass' | 'regression';
+  readonly model?: string;
+  readonly params?: Record<string, string | number | boolean | null>;
+  readonly pipeline?: PipelineSpec;
+  readonly seed?: number;
+}
 
 /** What a run asks for, as the API takes it (stored in runs.settings). */
 export interface RunSettings {
@@ -124,9 +135,10 @@ export class Jobs {
     const settings = run.settings as unknown as RunSettings;
     const dataset = this.store.datasetById(run.datasetId);
     if (!dataset) return this.finish(runId, 'failed', 'its dataset is gone');
+    const data = datasetFile(this.store.dataDir, dataset.id, dataset.format as DatasetFormat);
     const file: RunFile = {
       format: 'glassbox-automl-run',
-      data: datasetFile(this.store.dataDir, dataset.id, dataset.format as DatasetFormat),
+      data,
       read: {},
       target: settings.target,
       task: settings.task,
@@ -181,6 +193,22 @@ export class Jobs {
         );
       this.pump();
     });
+    if (run.kind === 'train') {
+      const t = run.settings as unknown as TrainSettings;
+      const start: TrainStart = {
+        type: 'train',
+        out: runDir(this.store.dataDir, runId),
+        data,
+        target: t.target,
+        ...(t.task ? { task: t.task } : {}),
+        ...(t.model ? { model: t.model } : {}),
+        ...(t.params ? { params: t.params } : {}),
+        ...(t.pipeline ? { pipeline: t.pipeline } : {}),
+        seed: t.seed ?? 1,
+      };
+      child.send(start);
+      return;
+    }
     const start: JobStart = {
       type: 'start',
       out: runDir(this.store.dataDir, runId),

@@ -129,6 +129,38 @@ describe('API in local mode (one user, loopback)', () => {
     expect(lines).toHaveLength(769);
   }, 180_000);
 
+  it('trains a pipeline built by hand (no search), and checks its steps and parameters before starting', async () => {
+    const { app } = built;
+    const project = (await app.inject({ method: 'GET', url: '/api/projects' })).json().projects[0];
+    const dataset = (await app.inject({ method: 'GET', url: `/api/projects/${project.id}` })).json().datasets[0];
+    const post = (pipeline: unknown) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/projects/${project.id}/train`,
+        payload: { datasetId: dataset.id, target: 'Outcome', pipeline },
+      });
+    const typo = await post({ steps: [{ technique: 'imputer' }, { technique: 'linear' }] });
+    expect(typo.json().error).toBe('step 1: unknown technique "imputer"');
+    const badParam = await post({ steps: [{ technique: 'linear', params: { l3: 1 } }] });
+    expect(badParam.statusCode).toBe(400);
+    expect(badParam.json().error).toMatch(/l3/);
+    const noModel = await post({ steps: [{ technique: 'impute' }] });
+    expect(noModel.json().error).toBe('the last step (impute) must be a model');
+    const started = await post({
+      steps: [{ technique: 'impute' }, { technique: 'standard-scale' }, { technique: 'linear', params: { l2: 0.5 } }],
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const runId = started.json().run.id as string;
+    const events = await app.inject({ method: 'GET', url: `/api/runs/${runId}/events` });
+    expect(events.body).toContain('"state":"done"');
+    const run = (await app.inject({ method: 'GET', url: `/api/runs/${runId}` })).json();
+    expect(run.run.kind).toBe('train');
+    expect(run.model.name).toBe('impute → standard-scale → linear');
+    expect(run.model.metrics.holdout.auc).toBeGreaterThan(0.75);
+    const bundle = (await app.inject({ method: 'GET', url: `/api/models/${run.model.id}/bundle` })).json();
+    expect(bundle.steps.at(-1).params.l2).toBe(0.5);
+  }, 60_000);
+
   it('refuses cross-origin writes even on loopback, and uploads over the limits with a clear error', async () => {
     const { app } = built;
     const cross = await app.inject({

@@ -20,10 +20,12 @@ import { readJsonFile } from '../node/files.js';
 import { readTable } from '../node/read-table.js';
 import { datasetDir, datasetFile, runDir, type DatasetFormat } from '../platform/artifacts.js';
 import { hashPassword, LoginLimiter, secret, sha256, verifyPassword } from '../platform/auth.js';
-import { Jobs, type RunEvent, type RunSettings } from '../platform/jobs.js';
+import { Jobs, type RunEvent, type RunSettings, type TrainSettings } from '../platform/jobs.js';
+import type { Params } from '../techniques/contract.js';
+import { resolveParams } from '../techniques/params.js';
 import { newId, Store, type User } from '../platform/store.js';
 import type { FittedPipeline } from '../techniques/pipeline.js';
-import { technique, listTechniques } from '../techniques/registry.js';
+import { hasTechnique, technique, listTechniques } from '../techniques/registry.js';
 import { VERSION } from '../version.js';
 import { trialsChart } from '../report/charts.js';
 import { renderSvg } from '../report/svg.js';
@@ -466,6 +468,73 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
   );
 
+  // Start at any stage: a pipeline built by hand (or one model with its default preparation), fitted without search.
+  app.post<{ Params: { id: string }; Body: TrainSettings & { datasetId: string } }>(
+    '/api/projects/:id/train',
+    {
+      schema: {
+        tags: ['runs'],
+        body: {
+          type: 'object',
+          required: ['datasetId', 'target'],
+          properties: {
+            datasetId: { type: 'string', maxLength: 64 },
+            target: { type: 'string', maxLength: 500 },
+            task: { type: 'string', enum: ['binary', 'multiclass', 'regression'] },
+            model: { type: 'string', maxLength: 50 },
+            params: { type: 'object' },
+            pipeline: {
+              type: 'object',
+              required: ['steps'],
+              properties: {
+                steps: {
+                  type: 'array',
+                  minItems: 1,
+                  maxItems: 50,
+                  items: {
+                    type: 'object',
+                    required: ['technique'],
+                    properties: { technique: { type: 'string', maxLength: 50 }, params: { type: 'object' } },
+                  },
+                },
+              },
+            },
+            seed: { type: 'integer' },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const project = projectOf(req, req.params.id);
+      const { datasetId, ...settings } = req.body;
+      const dataset = store.dataset(me(req).id, datasetId);
+      if (!dataset || dataset.projectId !== project.id) return notFound('dataset in this project');
+      const columns = (dataset.profile as { columns: { name: string }[] }).columns.map((c) => c.name);
+      if (!columns.includes(settings.target))
+        throw new HttpError(400, `the dataset has no column "${settings.target}"`);
+      // Every step and parameter checked now, so a typo fails the request, not the job.
+      const steps = settings.pipeline?.steps ?? [
+        { technique: settings.model ?? 'linear', params: settings.params ?? {} },
+      ];
+      steps.forEach((s, i) => {
+        if (!hasTechnique(s.technique)) throw new HttpError(400, `step ${i + 1}: unknown technique "${s.technique}"`);
+        const t = technique(s.technique);
+        const last = i === steps.length - 1;
+        if (last !== (t.stage === 'model'))
+          throw new HttpError(
+            400,
+            last
+              ? `the last step (${t.id}) must be a model`
+              : `step ${i + 1} (${t.id}) is a model; only the last step may be one`,
+          );
+        resolveParams(t.id, t.params, (s.params ?? {}) as Params);
+      });
+      const run = store.createRun({ projectId: project.id, datasetId, kind: 'train', settings: { ...settings } });
+      jobs.enqueue(run.id);
+      return reply.status(202).send({ run: store.runById(run.id) });
+    },
+  );
+
   const runOf = (req: FastifyRequest, id: string) => store.run(me(req).id, id) ?? notFound('run');
 
   app.get<{ Params: { id: string } }>('/api/runs/:id', { schema: { tags: ['runs'] } }, async (req) => {
@@ -682,7 +751,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     store.close();
   });
 
-  void technique;
   return { app, store, jobs, interrupted };
 }
 

@@ -40,6 +40,7 @@ describe('the web app in a real browser', () => {
       await page.getByLabel('Upload a table').setInputFiles(datasetPath('diabetes.csv'));
       await page.getByRole('heading', { name: 'diabetes.csv' }).waitFor();
       await expect.poll(() => page.getByText('768 rows, 9 columns.').count()).toBe(1);
+      const datasetUrl = page.url();
       await page.getByLabel('Column to predict').selectOption('Outcome');
       await page.getByLabel('Time budget').selectOption('30');
       await shot(page, '1-profile');
@@ -75,6 +76,25 @@ describe('the web app in a real browser', () => {
       expect(await page.locator('table[aria-label="First predictions"] tbody tr').count()).toBe(10);
       expect(await page.getByText('(768 rows)').count()).toBe(1);
       await shot(page, '4-score');
+
+      // Start at any stage: a pipeline built by hand from the schema-generated forms, no search.
+      await page.goto(datasetUrl);
+      await page.getByLabel('Column to predict').selectOption('Outcome');
+      await page.getByText('Or build the pipeline yourself').click();
+      await page.getByLabel('Add a step').selectOption('impute');
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      await page.getByLabel('Add a step').selectOption('standard-scale');
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      await page.getByLabel('Model', { exact: true }).selectOption('linear');
+      await page.getByLabel('l2').fill('0.5');
+      await shot(page, '5-by-hand');
+      await page.getByRole('button', { name: 'Train this pipeline' }).click();
+      await page.getByText('One pipeline, trained as you built it').waitFor();
+      await page.getByTestId('run-state').filter({ hasText: 'done' }).waitFor({ timeout: 60_000 });
+      await page.getByRole('link', { name: 'See the model and its report' }).click();
+      await expect
+        .poll(async () => (await page.textContent('h1')) ?? '')
+        .toBe('Outcome: impute → standard-scale → linear');
 
       // Nothing came from anywhere but the server: no CDN.
       for (const r of requests) expect(r.startsWith(url) || r.startsWith('blob:')).toBe(true);

@@ -11,6 +11,7 @@ import {
   type Trial,
   type User,
 } from './api';
+import { PipelineBuilder } from './PipelineBuilder';
 
 /** Routes live in the hash (#/p/ID ...), so the server serves one page and reloads keep the place. */
 function useRoute(): string[] {
@@ -456,6 +457,20 @@ function DatasetPage({ id }: { id: string }) {
         </button>
       </form>
       <ErrorLine error={err} />
+      <details className="by-hand">
+        <summary>Or build the pipeline yourself, step by step (no search)</summary>
+        <p className="help">
+          Choose the preparation steps and the model, set any parameter, and train exactly that pipeline. Leave out the
+          cleaning steps if your data is already clean.
+        </p>
+        <PipelineBuilder
+          projectId={dataset.projectId}
+          datasetId={dataset.id}
+          target={target}
+          columns={dataset.profile.columns.map((c) => c.name).filter((c) => c !== target)}
+          onStarted={(runId) => go(`/r/${runId}`)}
+        />
+      </details>
     </>
   );
 }
@@ -520,6 +535,7 @@ function RunPage({ id }: { id: string }) {
         <a href={`#/p/${run.projectId}`}>← project</a>
       </p>
       <h1>Predicting {run.settings.target}</h1>
+      {run.kind === 'train' && <p>One pipeline, trained as you built it (no search).</p>}
       <div aria-live="polite" className="status">
         <p>
           State: <strong data-testid="run-state">{run.state}</strong>
@@ -541,41 +557,43 @@ function RunPage({ id }: { id: string }) {
           </a>
         </p>
       )}
-      <section>
-        <h2>Leaderboard</h2>
-        {trials.length > 1 && (
-          <img src={`/api/runs/${run.id}/chart.svg?t=${chartTick}`} alt="Trial scores in the order they ran" />
-        )}
-        <table>
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>Pipeline</th>
-              <th>Score (cross-validated)</th>
-              <th>± sd</th>
-              <th>Fit s</th>
-              <th>State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(all ? sorted : sorted.slice(0, 25)).map((t) => (
-              <tr key={t.id}>
-                <td>{t.id}</td>
-                <td className="pipeline">{t.name}</td>
-                <td>{t.score.toFixed(4)}</td>
-                <td>{Number.isFinite(t.std) ? t.std.toFixed(4) : ''}</td>
-                <td>{t.fitSeconds.toFixed(1)}</td>
-                <td>{t.state}</td>
+      {run.kind === 'automl' && (
+        <section>
+          <h2>Leaderboard</h2>
+          {trials.length > 1 && (
+            <img src={`/api/runs/${run.id}/chart.svg?t=${chartTick}`} alt="Trial scores in the order they ran" />
+          )}
+          <table>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Pipeline</th>
+                <th>Score (cross-validated)</th>
+                <th>± sd</th>
+                <th>Fit s</th>
+                <th>State</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-        {sorted.length > 25 && (
-          <button type="button" className="link" onClick={() => setAll(!all)}>
-            {all ? 'Show the best 25' : `Show all ${sorted.length} trials`}
-          </button>
-        )}
-      </section>
+            </thead>
+            <tbody>
+              {(all ? sorted : sorted.slice(0, 25)).map((t) => (
+                <tr key={t.id}>
+                  <td>{t.id}</td>
+                  <td className="pipeline">{t.name}</td>
+                  <td>{t.score.toFixed(4)}</td>
+                  <td>{Number.isFinite(t.std) ? t.std.toFixed(4) : ''}</td>
+                  <td>{t.fitSeconds.toFixed(1)}</td>
+                  <td>{t.state}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {sorted.length > 25 && (
+            <button type="button" className="link" onClick={() => setAll(!all)}>
+              {all ? 'Show the best 25' : `Show all ${sorted.length} trials`}
+            </button>
+          )}
+        </section>
+      )}
     </>
   );
 }

@@ -57,6 +57,7 @@ export interface Dataset {
 }
 export interface Run {
   id: string;
+  kind: 'automl' | 'train';
   projectId: string;
   datasetId: string;
   state: string;
@@ -79,6 +80,29 @@ export interface Model {
   target: string;
   metrics: { holdout?: Record<string, number>; cv?: { metric: string; score: number } };
   createdAt: string;
+}
+export type ParamSpec =
+  | { type: 'number' | 'integer'; default: number; min?: number; max?: number; description: string }
+  | { type: 'boolean'; default: boolean; description: string }
+  | { type: 'choice'; values: string[]; default: string; description: string }
+  | { type: 'string'; default: string; description: string }
+  | { type: 'multi'; values: string[]; default: string[]; description: string }
+  | { type: 'columns'; default: string[] | null; description: string }
+  | {
+      type: 'optional-number';
+      default: number | null;
+      min?: number;
+      max?: number;
+      integer?: boolean;
+      description: string;
+    };
+export interface Technique {
+  id: string;
+  stage: 'clean' | 'features' | 'model';
+  title: string;
+  description: string;
+  tasks: string[] | null;
+  params: Record<string, ParamSpec>;
 }
 export interface Trial {
   id: number;
@@ -112,6 +136,9 @@ export const api = {
   dataset: (id: string) => call<{ dataset: Dataset }>('GET', `/api/datasets/${id}`),
   startRun: (projectId: string, body: Record<string, unknown>) =>
     call<{ run: Run }>('POST', `/api/projects/${projectId}/runs`, body),
+  train: (projectId: string, body: Record<string, unknown>) =>
+    call<{ run: Run }>('POST', `/api/projects/${projectId}/train`, body),
+  techniques: () => call<{ techniques: Technique[] }>('GET', '/api/techniques'),
   run: (id: string) => call<{ run: Run; model: Model | null }>('GET', `/api/runs/${id}`),
   trials: (id: string) => call<{ trials: Trial[] }>('GET', `/api/runs/${id}/trials`),
   cancel: (id: string) => call('POST', `/api/runs/${id}/cancel`),

@@ -63,6 +63,12 @@ const SESSION_DAYS = 14;
 const COOKIE = 'gb_session';
 const LOCAL_EMAIL = 'local@localhost';
 const MAX_BUDGET = 24 * 3600;
+/** What every run names: its data, the column to predict and, optionally, the task. */
+const RUN_BASE = {
+  datasetId: { type: 'string', maxLength: 64 },
+  target: { type: 'string', maxLength: 500 },
+  task: { type: 'string', enum: ['binary', 'multiclass', 'regression'] },
+} as const;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -425,6 +431,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
     })),
   }));
 
+  /** The dataset belongs to the project and has the column to predict. */
+  const checkTarget = (req: FastifyRequest, projectId: string, datasetId: string, target: string): void => {
+    const dataset = store.dataset(me(req).id, datasetId);
+    if (!dataset || dataset.projectId !== projectId) return notFound('dataset in this project');
+    const columns = (dataset.profile as { columns: { name: string }[] }).columns.map((c) => c.name);
+    if (!columns.includes(target))
+      throw new HttpError(400, `the dataset has no column "${target}" (it has ${columns.slice(0, 20).join(', ')})`);
+  };
+
   app.post<{ Params: { id: string }; Body: RunSettings & { datasetId: string } }>(
     '/api/projects/:id/runs',
     {
@@ -434,9 +449,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
           type: 'object',
           required: ['datasetId', 'target'],
           properties: {
-            datasetId: { type: 'string', maxLength: 64 },
-            target: { type: 'string', maxLength: 500 },
-            task: { type: 'string', enum: ['binary', 'multiclass', 'regression'] },
+            ...RUN_BASE,
             metric: { type: 'string', maxLength: 50 },
             timeBudget: { type: 'number', exclusiveMinimum: 0, maximum: MAX_BUDGET, default: 60 },
             seed: { type: 'integer' },
@@ -478,9 +491,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
           type: 'object',
           required: ['datasetId', 'target'],
           properties: {
-            datasetId: { type: 'string', maxLength: 64 },
-            target: { type: 'string', maxLength: 500 },
-            task: { type: 'string', enum: ['binary', 'multiclass', 'regression'] },
+            ...RUN_BASE,
             model: { type: 'string', maxLength: 50 },
             params: { type: 'object' },
             pipeline: {
@@ -507,11 +518,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     async (req, reply) => {
       const project = projectOf(req, req.params.id);
       const { datasetId, ...settings } = req.body;
-      const dataset = store.dataset(me(req).id, datasetId);
-      if (!dataset || dataset.projectId !== project.id) return notFound('dataset in this project');
-      const columns = (dataset.profile as { columns: { name: string }[] }).columns.map((c) => c.name);
-      if (!columns.includes(settings.target))
-        throw new HttpError(400, `the dataset has no column "${settings.target}"`);
+      checkTarget(req, project.id, datasetId, settings.target);
       // Every step and parameter checked now, so a typo fails the request, not the job.
       const steps = settings.pipeline?.steps ?? [
         { technique: settings.model ?? 'linear', params: settings.params ?? {} },

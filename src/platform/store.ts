@@ -258,90 +258,113 @@ export class Store {
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
     );
-    const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+    const row = this.sql('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
     const current = row.v ?? 0;
     MIGRATIONS.forEach((sql, i) => {
       const version = i + 1;
       if (version <= current) return;
       this.db.transaction(() => {
         this.db.exec(sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, now());
+        this.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, now());
       })();
     });
     return MIGRATIONS.length;
   }
 
   get schemaVersion(): number {
-    return (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v;
+    return (this.sql('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v;
   }
 
   close(): void {
     this.db.close();
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, compiled once per text: scoring asks for its model on every request. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
   // ---------------------------------------------------------------- users, sessions, tokens
 
   createUser(email: string, name: string, passwordHash: string): User {
     const id = newId();
-    this.db
-      .prepare('INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, email.toLowerCase(), name, passwordHash, now());
+    this.sql('INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      email.toLowerCase(),
+      name,
+      passwordHash,
+      now(),
+    );
     return { id, email: email.toLowerCase(), name };
   }
 
   userByEmail(email: string): (User & { passwordHash: string }) | undefined {
-    const r = this.db
-      .prepare('SELECT id, email, name, password_hash AS passwordHash FROM users WHERE email = ?')
-      .get(email.toLowerCase()) as (User & { passwordHash: string }) | undefined;
+    const r = this.sql('SELECT id, email, name, password_hash AS passwordHash FROM users WHERE email = ?').get(
+      email.toLowerCase(),
+    ) as (User & { passwordHash: string }) | undefined;
     return r;
   }
 
   userById(id: string): User | undefined {
-    return this.db.prepare('SELECT id, email, name FROM users WHERE id = ?').get(id) as User | undefined;
+    return this.sql('SELECT id, email, name FROM users WHERE id = ?').get(id) as User | undefined;
   }
 
   createSession(idHash: string, userId: string, csrf: string, expiresAt: string): void {
-    this.db
-      .prepare('INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-      .run(idHash, userId, csrf, now(), expiresAt);
+    this.sql('INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+      idHash,
+      userId,
+      csrf,
+      now(),
+      expiresAt,
+    );
   }
 
   session(idHash: string): { userId: string; csrf: string } | undefined {
-    return this.db
-      .prepare('SELECT user_id AS userId, csrf FROM sessions WHERE id_hash = ? AND expires_at > ?')
-      .get(idHash, now()) as { userId: string; csrf: string } | undefined;
+    return this.sql('SELECT user_id AS userId, csrf FROM sessions WHERE id_hash = ? AND expires_at > ?').get(
+      idHash,
+      now(),
+    ) as { userId: string; csrf: string } | undefined;
   }
 
   deleteSession(idHash: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+    this.sql('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
   }
 
   createToken(userId: string, name: string, tokenHash: string): { id: string; name: string; createdAt: string } {
     const id = newId();
     const createdAt = now();
-    this.db
-      .prepare('INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, userId, name, tokenHash, createdAt);
+    this.sql('INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      userId,
+      name,
+      tokenHash,
+      createdAt,
+    );
     return { id, name, createdAt };
   }
 
   userByToken(tokenHash: string): string | undefined {
-    const r = this.db.prepare('SELECT id, user_id AS userId FROM api_tokens WHERE token_hash = ?').get(tokenHash) as
+    const r = this.sql('SELECT id, user_id AS userId FROM api_tokens WHERE token_hash = ?').get(tokenHash) as
       { id: string; userId: string } | undefined;
-    if (r) this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now(), r.id);
+    if (r) this.sql('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now(), r.id);
     return r?.userId;
   }
 
   tokens(userId: string): { id: string; name: string; createdAt: string; lastUsedAt: string | null }[] {
-    return this.db
-      .prepare(
-        'SELECT id, name, created_at AS createdAt, last_used_at AS lastUsedAt FROM api_tokens WHERE user_id = ? ORDER BY created_at',
-      )
-      .all(userId) as { id: string; name: string; createdAt: string; lastUsedAt: string | null }[];
+    return this.sql(
+      'SELECT id, name, created_at AS createdAt, last_used_at AS lastUsedAt FROM api_tokens WHERE user_id = ? ORDER BY created_at',
+    ).all(userId) as { id: string; name: string; createdAt: string; lastUsedAt: string | null }[];
   }
 
   deleteToken(userId: string, id: string): boolean {
-    return this.db.prepare('DELETE FROM api_tokens WHERE id = ? AND user_id = ?').run(id, userId).changes > 0;
+    return this.sql('DELETE FROM api_tokens WHERE id = ? AND user_id = ?').run(id, userId).changes > 0;
   }
 
   // ---------------------------------------------------------------- projects
@@ -350,67 +373,66 @@ export class Store {
     const id = newId();
     const createdAt = now();
     this.db.transaction(() => {
-      this.db
-        .prepare('INSERT INTO projects (id, name, created_by, created_at) VALUES (?, ?, ?, ?)')
-        .run(id, name, userId, createdAt);
-      this.db.prepare("INSERT INTO project_members (project_id, user_id, role) VALUES (?, ?, 'owner')").run(id, userId);
+      this.sql('INSERT INTO projects (id, name, created_by, created_at) VALUES (?, ?, ?, ?)').run(
+        id,
+        name,
+        userId,
+        createdAt,
+      );
+      this.sql("INSERT INTO project_members (project_id, user_id, role) VALUES (?, ?, 'owner')").run(id, userId);
     })();
     return { id, name, role: 'owner', createdAt };
   }
 
   projects(userId: string): Project[] {
-    return this.db
-      .prepare(
-        `SELECT p.id, p.name, m.role, p.created_at AS createdAt FROM projects p
+    return this.sql(
+      `SELECT p.id, p.name, m.role, p.created_at AS createdAt FROM projects p
          JOIN project_members m ON m.project_id = p.id WHERE m.user_id = ? ORDER BY p.created_at`,
-      )
-      .all(userId) as Project[];
+    ).all(userId) as Project[];
   }
 
   project(userId: string, id: string): Project | undefined {
-    return this.db
-      .prepare(
-        `SELECT p.id, p.name, m.role, p.created_at AS createdAt FROM projects p
+    return this.sql(
+      `SELECT p.id, p.name, m.role, p.created_at AS createdAt FROM projects p
          JOIN project_members m ON m.project_id = p.id WHERE m.user_id = ? AND p.id = ?`,
-      )
-      .get(userId, id) as Project | undefined;
+    ).get(userId, id) as Project | undefined;
   }
 
   addMember(projectId: string, userId: string): void {
-    this.db
-      .prepare("INSERT OR IGNORE INTO project_members (project_id, user_id, role) VALUES (?, ?, 'member')")
-      .run(projectId, userId);
+    this.sql("INSERT OR IGNORE INTO project_members (project_id, user_id, role) VALUES (?, ?, 'member')").run(
+      projectId,
+      userId,
+    );
   }
 
   // ---------------------------------------------------------------- datasets
 
   createDataset(d: Omit<Dataset, 'createdAt'>): Dataset {
     const createdAt = now();
-    this.db
-      .prepare(
-        `INSERT INTO datasets (id, project_id, name, format, bytes, rows, columns, profile, created_at)
+    this.sql(
+      `INSERT INTO datasets (id, project_id, name, format, bytes, rows, columns, profile, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(d.id, d.projectId, d.name, d.format, d.bytes, d.rows, d.columns, JSON.stringify(d.profile), createdAt);
+    ).run(d.id, d.projectId, d.name, d.format, d.bytes, d.rows, d.columns, JSON.stringify(d.profile), createdAt);
     return { ...d, createdAt };
   }
 
   /** Unscoped: for the job system, never for a request. */
   datasetById(id: string): Dataset | undefined {
-    const r = this.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined;
+    const r = this.sql('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined;
     return r && datasetOf(r);
   }
 
   datasets(userId: string, projectId: string): Dataset[] {
     return (
-      this.db
-        .prepare(`SELECT * FROM datasets x WHERE x.project_id = ? AND ${MEMBER} ORDER BY x.created_at`)
-        .all(projectId, userId) as DatasetRow[]
+      this.sql(`SELECT * FROM datasets x WHERE x.project_id = ? AND ${MEMBER} ORDER BY x.created_at`).all(
+        projectId,
+        userId,
+      ) as DatasetRow[]
     ).map(datasetOf);
   }
 
   dataset(userId: string, id: string): Dataset | undefined {
-    const r = this.db.prepare(`SELECT * FROM datasets x WHERE x.id = ? AND ${MEMBER}`).get(id, userId) as
+    const r = this.sql(`SELECT * FROM datasets x WHERE x.id = ? AND ${MEMBER}`).get(id, userId) as
       DatasetRow | undefined;
     return r && datasetOf(r);
   }
@@ -419,39 +441,37 @@ export class Store {
 
   createRun(r: { projectId: string; datasetId: string; kind: Run['kind']; settings: Record<string, unknown> }): Run {
     const id = newId();
-    this.db
-      .prepare(
-        `INSERT INTO runs (id, project_id, dataset_id, kind, settings, state, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)`,
-      )
-      .run(id, r.projectId, r.datasetId, r.kind, JSON.stringify(r.settings), now());
+    this.sql(
+      `INSERT INTO runs (id, project_id, dataset_id, kind, settings, state, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)`,
+    ).run(id, r.projectId, r.datasetId, r.kind, JSON.stringify(r.settings), now());
     return this.runById(id) as Run;
   }
 
   /** Unscoped: for the job system, never for a request. */
   runById(id: string): Run | undefined {
-    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    const r = this.sql('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     return r && runOf(r);
   }
 
   run(userId: string, id: string): Run | undefined {
-    const r = this.db.prepare(`SELECT * FROM runs x WHERE x.id = ? AND ${MEMBER}`).get(id, userId) as
-      RunRow | undefined;
+    const r = this.sql(`SELECT * FROM runs x WHERE x.id = ? AND ${MEMBER}`).get(id, userId) as RunRow | undefined;
     return r && runOf(r);
   }
 
   runs(userId: string, projectId: string): Run[] {
     return (
-      this.db
-        .prepare(`SELECT * FROM runs x WHERE x.project_id = ? AND ${MEMBER} ORDER BY x.created_at`)
-        .all(projectId, userId) as RunRow[]
+      this.sql(`SELECT * FROM runs x WHERE x.project_id = ? AND ${MEMBER} ORDER BY x.created_at`).all(
+        projectId,
+        userId,
+      ) as RunRow[]
     ).map(runOf);
   }
 
   runsIn(states: readonly RunState[]): Run[] {
     return (
-      this.db
-        .prepare(`SELECT * FROM runs WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at`)
-        .all(...states) as RunRow[]
+      this.sql(`SELECT * FROM runs WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at`).all(
+        ...states,
+      ) as RunRow[]
     ).map(runOf);
   }
 
@@ -459,16 +479,14 @@ export class Store {
     const at = now();
     const started = state === 'running' ? at : null;
     const finished = ['done', 'failed', 'cancelled', 'interrupted'].includes(state) ? at : null;
-    this.db
-      .prepare(
-        `UPDATE runs SET state = ?, error = ?, started_at = COALESCE(?, started_at),
+    this.sql(
+      `UPDATE runs SET state = ?, error = ?, started_at = COALESCE(?, started_at),
          finished_at = CASE WHEN ? IS NULL THEN NULL ELSE ? END WHERE id = ?`,
-      )
-      .run(state, extra.error ?? null, started, finished, finished, id);
+    ).run(state, extra.error ?? null, started, finished, finished, id);
   }
 
   setRunProgress(id: string, progress: unknown): void {
-    this.db.prepare('UPDATE runs SET progress = ? WHERE id = ?').run(JSON.stringify(progress), id);
+    this.sql('UPDATE runs SET progress = ? WHERE id = ?').run(JSON.stringify(progress), id);
   }
 
   /** Runs a job was running when the server stopped: marked, to be resumed from their finished trials. */
@@ -479,14 +497,16 @@ export class Store {
   }
 
   addTrial(runId: string, trial: number, record: unknown): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO trials (run_id, trial, record) VALUES (?, ?, ?)')
-      .run(runId, trial, JSON.stringify(record));
+    this.sql('INSERT OR REPLACE INTO trials (run_id, trial, record) VALUES (?, ?, ?)').run(
+      runId,
+      trial,
+      JSON.stringify(record),
+    );
   }
 
   trials(runId: string): unknown[] {
     return (
-      this.db.prepare('SELECT record FROM trials WHERE run_id = ? ORDER BY trial').all(runId) as { record: string }[]
+      this.sql('SELECT record FROM trials WHERE run_id = ? ORDER BY trial').all(runId) as { record: string }[]
     ).map((r) => JSON.parse(r.record) as unknown);
   }
 
@@ -495,41 +515,37 @@ export class Store {
   createModel(m: Omit<Model, 'id' | 'createdAt'>): Model {
     const id = newId();
     const createdAt = now();
-    this.db
-      .prepare(
-        `INSERT INTO models (id, project_id, run_id, name, task, target, metrics, fingerprint, created_at)
+    this.sql(
+      `INSERT INTO models (id, project_id, run_id, name, task, target, metrics, fingerprint, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, m.projectId, m.runId, m.name, m.task, m.target, JSON.stringify(m.metrics), m.fingerprint, createdAt);
+    ).run(id, m.projectId, m.runId, m.name, m.task, m.target, JSON.stringify(m.metrics), m.fingerprint, createdAt);
     return { ...m, id, createdAt };
   }
 
   model(userId: string, id: string): Model | undefined {
-    const r = this.db.prepare(`SELECT * FROM models x WHERE x.id = ? AND ${MEMBER}`).get(id, userId) as
-      ModelRow | undefined;
+    const r = this.sql(`SELECT * FROM models x WHERE x.id = ? AND ${MEMBER}`).get(id, userId) as ModelRow | undefined;
     return r && modelOf(r);
   }
 
   modelByRun(runId: string): Model | undefined {
-    const r = this.db.prepare('SELECT * FROM models WHERE run_id = ?').get(runId) as ModelRow | undefined;
+    const r = this.sql('SELECT * FROM models WHERE run_id = ?').get(runId) as ModelRow | undefined;
     return r && modelOf(r);
   }
 
   models(userId: string, projectId: string): Model[] {
     return (
-      this.db
-        .prepare(`SELECT * FROM models x WHERE x.project_id = ? AND ${MEMBER} ORDER BY x.created_at`)
-        .all(projectId, userId) as ModelRow[]
+      this.sql(`SELECT * FROM models x WHERE x.project_id = ? AND ${MEMBER} ORDER BY x.created_at`).all(
+        projectId,
+        userId,
+      ) as ModelRow[]
     ).map(modelOf);
   }
 
   recordScoring(projectId: string, modelId: string, rows: number, warnings: readonly string[]): string {
     const id = newId();
-    this.db
-      .prepare(
-        'INSERT INTO scoring_jobs (id, project_id, model_id, rows, warnings, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(id, projectId, modelId, rows, JSON.stringify(warnings), now());
+    this.sql(
+      'INSERT INTO scoring_jobs (id, project_id, model_id, rows, warnings, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(id, projectId, modelId, rows, JSON.stringify(warnings), now());
     return id;
   }
 

@@ -36,6 +36,18 @@ export function treeInputs(id: string, frame: Frame): { specs: FeatureSpec[]; in
   return { specs, inputs };
 }
 
+/** Each spec's category-to-code map, built once: a one-row prediction must not rebuild it. */
+const codeMaps = new WeakMap<FeatureSpec, Map<string, number>>();
+
+function trainedCodes(s: FeatureSpec): Map<string, number> {
+  let m = codeMaps.get(s);
+  if (!m) {
+    m = new Map((s.categories ?? []).map((cat, code) => [cat, code]));
+    codeMaps.set(s, m);
+  }
+  return m;
+}
+
 /** Raw feature columns in the model's order, categories matched by text to training codes. */
 export function rawFeatures(id: string, frame: Frame, specs: readonly FeatureSpec[]): RawFeature[] {
   return specs.map((s) => {
@@ -47,7 +59,7 @@ export function rawFeatures(id: string, frame: Frame, specs: readonly FeatureSpe
     }
     if (c.kind !== 'categorical')
       throw new GlassboxError(`${id}: column "${s.name}" must be categorical (it is ${c.kind})`, { column: s.name });
-    const trained = new Map((s.categories ?? []).map((cat, code) => [cat, code]));
+    const trained = trainedCodes(s);
     const map = s.binOfCode ?? [];
     // Incoming code -> training bin; -2 for a category never seen in training.
     const lookup = Int32Array.from(c.categories, (cat) => {

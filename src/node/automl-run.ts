@@ -16,7 +16,7 @@ import { reportForAutoml, type Profit } from '../report/report.js';
 import type { Task } from '../techniques/contract.js';
 import { readJsonFile, writeCode, writeFileAtomic } from './files.js';
 import { writeReport } from './pdf.js';
-import { readOptionsFrom, type ReadFlags } from './read-flags.js';
+import { forced, readOptionsFrom, type ColumnChoice, type ReadFlags } from './read-flags.js';
 import { readTable } from './read-table.js';
 import { WorkerTrialPool } from './trial-pool.js';
 
@@ -31,6 +31,8 @@ export interface RunFile {
   readonly format: 'glassbox-automl-run';
   readonly data: string;
   readonly read: ReadFlags;
+  /** Column types set by the user instead of inferred (numbers, categories or text). */
+  readonly types?: Readonly<Record<string, ColumnChoice>>;
   readonly target: string;
   readonly task?: string;
   readonly metric?: string;
@@ -139,7 +141,7 @@ export interface ExecuteOptions {
 export async function executeRun(o: ExecuteOptions): Promise<{ result: AutomlResult; written: string[] }> {
   const { out, run, budget } = o;
   const startedAt = o.startedAt ?? 0;
-  const read = await readTable(run.data, readOptionsFrom(run.read));
+  const read = await readTable(run.data, { ...readOptionsFrom(run.read), ...forced(run.types) });
   for (const w of read.warnings) o.warn?.(w);
   const task = run.task as Task | undefined;
   const pool = new WorkerTrialPool(o.workers);

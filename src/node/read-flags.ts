@@ -1,3 +1,4 @@
+import type { ForcedType } from '../data/column-builder.js';
 import type { ReadOptions } from '../data/read-csv.js';
 
 /** Reading choices as the command line gives them (and run.json keeps them). */
@@ -18,4 +19,17 @@ export function readOptionsFrom(flags: ReadFlags): ReadOptions {
   if (flags.sheet !== undefined) out.sheet = flags.sheet;
   if (flags.missing !== undefined) out.missing = ['', ...flags.missing.split(',').map((s) => s.trim())];
   return out;
+}
+
+/** A column's type as a user may set it: read as numbers, as categories, or as free text. */
+export type ColumnChoice = 'numeric' | 'categorical' | 'text';
+
+/** Reading options that impose the user's column types; none when there are none. */
+export function forced(types: Readonly<Record<string, ColumnChoice>> | undefined): {
+  types?: Record<string, ForcedType>;
+} {
+  if (!types || !Object.keys(types).length) return {};
+  const out: Record<string, ForcedType> = {};
+  for (const [name, kind] of Object.entries(types)) out[name] = { kind };
+  return { types: out };
 }

@@ -12,11 +12,14 @@ import { writeCode, writeFileAtomic } from './files.js';
 import { WorkerForestPool } from './forest-pool.js';
 import { WorkerHistogramPool } from './histogram-pool.js';
 import { writeReport } from './pdf.js';
+import { forced, type ColumnChoice } from './read-flags.js';
 import { readTable } from './read-table.js';
 
 export interface TrainRunOptions {
   readonly data: string;
   readonly read?: ReadOptions;
+  /** Column types set by the user instead of inferred. */
+  readonly types?: Readonly<Record<string, ColumnChoice>>;
   readonly out: string;
   readonly target: string;
   readonly task?: Task;
@@ -38,7 +41,7 @@ export interface TrainRunOptions {
  * journal, code/ and the report). Boosting and forests use every core while it runs.
  */
 export async function executeTrain(o: TrainRunOptions): Promise<{ result: TrainResult; written: string[] }> {
-  const read = await readTable(o.data, o.read ?? {});
+  const read = await readTable(o.data, { ...(o.read ?? {}), ...forced(o.types) });
   for (const w of read.warnings) o.warn?.(w);
   // The models the run fits, a calibrated wrapper's inner model included.
   const models = (o.pipeline ? o.pipeline.steps : [{ technique: o.model ?? 'linear', params: o.params }]).flatMap(

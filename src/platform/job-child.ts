@@ -8,6 +8,7 @@ import { strip } from '../automl/automl.js';
 import { createRunDir, executeRun, resumeRunDir, type RunFile } from '../node/automl-run.js';
 import { mkdirSync } from 'node:fs';
 import { executeTrain } from '../node/train-run.js';
+import type { ColumnChoice } from '../node/read-flags.js';
 import type { PipelineSpec } from '../techniques/pipeline.js';
 import '../techniques/index.js';
 
@@ -31,6 +32,8 @@ export interface TrainStart {
   readonly params?: Record<string, string | number | boolean | null>;
   readonly pipeline?: PipelineSpec;
   readonly seed: number;
+  readonly types?: Readonly<Record<string, ColumnChoice>>;
+  readonly drop?: readonly string[];
 }
 
 export type JobMessage =
@@ -106,6 +109,8 @@ async function runTrain(m: TrainStart): Promise<void> {
       pipeline: m.pipeline,
       seed: m.seed,
       holdout: 0.2,
+      ...(m.types ? { types: m.types } : {}),
+      ...(m.drop ? { drop: m.drop } : {}),
     });
     send({ type: 'event', event: { type: 'phase', phase: 'done', elapsed: result.journal.seconds, budget: 0 } });
     send({

@@ -8,6 +8,7 @@ import type { AutomlEvent } from '../automl/automl.js';
 import type { RunFile } from '../node/automl-run.js';
 import type { JobMessage, JobStart, TrainStart } from './job-child.js';
 import type { PipelineSpec } from '../techniques/pipeline.js';
+import type { ColumnChoice } from '../node/read-flags.js';
 import { datasetFile, runDir, type DatasetFormat } from './artifacts.js';
 import type { Store } from './store.js';
 
@@ -19,6 +20,8 @@ export interface TrainSettings {
   readonly params?: Record<string, string | number | boolean | null>;
   readonly pipeline?: PipelineSpec;
   readonly seed?: number;
+  /** Column types set by the user; "ignore" leaves a column out. */
+  readonly types?: Readonly<Record<string, ColumnChoice | 'ignore'>>;
 }
 
 /** What a run asks for, as the API takes it (stored in runs.settings). */
@@ -34,6 +37,21 @@ export interface RunSettings {
   readonly ensembleSize?: number;
   /** Count trials instead of watching the clock. */
   readonly trials?: number;
+  /** Column types set by the user; "ignore" leaves a column out. */
+  readonly types?: Readonly<Record<string, ColumnChoice | 'ignore'>>;
+}
+
+/** The user's column choices as types to impose and columns to leave out. */
+function typeChoices(types: Readonly<Record<string, ColumnChoice | 'ignore'>> | undefined): {
+  types?: Record<string, ColumnChoice>;
+  drop: string[];
+} {
+  const kept: Record<string, ColumnChoice> = {};
+  const drop: string[] = [];
+  for (const [name, kind] of Object.entries(types ?? {}))
+    if (kind === 'ignore') drop.push(name);
+    else kept[name] = kind;
+  return { ...(Object.keys(kept).length ? { types: kept } : {}), drop };
 }
 
 /** What subscribers hear about a run: the job's own events, and its state changes. */
@@ -144,7 +162,8 @@ export class Jobs {
       task: settings.task,
       metric: settings.metric,
       seed: settings.seed ?? 1,
-      drop: settings.drop?.join(','),
+      drop: [...(settings.drop ?? []), ...typeChoices(settings.types).drop].join(',') || undefined,
+      ...(typeChoices(settings.types).types ? { types: typeChoices(settings.types).types } : {}),
       models: settings.models?.join(','),
       deterministic: settings.trials !== undefined,
       ...(settings.trials !== undefined ? { trials: settings.trials } : {}),
@@ -205,6 +224,7 @@ export class Jobs {
         ...(t.params ? { params: t.params } : {}),
         ...(t.pipeline ? { pipeline: t.pipeline } : {}),
         seed: t.seed ?? 1,
+        ...typeChoices(t.types),
       };
       child.send(start);
       return;

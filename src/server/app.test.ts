@@ -159,6 +159,37 @@ describe('API in local mode (one user, loopback)', () => {
     expect(run.model.metrics.holdout.auc).toBeGreaterThan(0.75);
     const bundle = (await app.inject({ method: 'GET', url: `/api/models/${run.model.id}/bundle` })).json();
     expect(bundle.steps.at(-1).params.l2).toBe(0.5);
+
+    // Column types set by the user: Pregnancies read as categories, SkinThickness left out.
+    const typed = await app.inject({
+      method: 'POST',
+      url: `/api/projects/${project.id}/train`,
+      payload: {
+        datasetId: dataset.id,
+        target: 'Outcome',
+        model: 'gbdt',
+        params: { numRounds: 20 },
+        types: { Pregnancies: 'categorical', SkinThickness: 'ignore' },
+      },
+    });
+    expect(typed.statusCode, typed.body).toBe(202);
+    const typedId = typed.json().run.id as string;
+    await app.inject({ method: 'GET', url: `/api/runs/${typedId}/events` });
+    const typedRun = (await app.inject({ method: 'GET', url: `/api/runs/${typedId}` })).json();
+    expect(typedRun.run.state, typedRun.run.error).toBe('done');
+    const schema = (await app.inject({ method: 'GET', url: `/api/models/${typedRun.model.id}` })).json().schema
+      .columns as {
+      name: string;
+      kind: string;
+    }[];
+    expect(schema.find((c) => c.name === 'Pregnancies')?.kind).toBe('categorical');
+    expect(schema.map((c) => c.name)).not.toContain('SkinThickness');
+    const badType = await app.inject({
+      method: 'POST',
+      url: `/api/projects/${project.id}/train`,
+      payload: { datasetId: dataset.id, target: 'Outcome', types: { Age: 'date' } },
+    });
+    expect(badType.statusCode).toBe(400);
   }, 60_000);
 
   it('refuses cross-origin writes even on loopback, and uploads over the limits with a clear error', async () => {

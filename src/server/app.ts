@@ -68,6 +68,11 @@ const RUN_BASE = {
   datasetId: { type: 'string', maxLength: 64 },
   target: { type: 'string', maxLength: 500 },
   task: { type: 'string', enum: ['binary', 'multiclass', 'regression'] },
+  types: {
+    type: 'object',
+    additionalProperties: { type: 'string', enum: ['numeric', 'categorical', 'text', 'ignore'] },
+    maxProperties: 20000,
+  },
 } as const;
 
 declare module 'fastify' {

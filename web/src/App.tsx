@@ -352,6 +352,8 @@ function DatasetPage({ id }: { id: string }) {
   const [goal, setGoal] = useState<(typeof GOALS)[number]['id']>('custom');
   const [target, setTarget] = useState('');
   const [budget, setBudget] = useState(60);
+  /** Column types the user changed: numbers, categories, text, or left out. */
+  const [types, setTypes] = useState<Record<string, string>>({});
   const [err, setErr] = useState<string | null>(null);
   const dataset = data?.dataset;
   const g = GOALS.find((x) => x.id === goal) ?? GOALS[3];
@@ -371,6 +373,7 @@ function DatasetPage({ id }: { id: string }) {
         target,
         timeBudget: budget,
         ...(g.metric ? { metric: g.metric } : {}),
+        ...(Object.keys(types).length ? { types } : {}),
       });
       go(`/r/${r.run.id}`);
     } catch (x) {
@@ -411,7 +414,24 @@ function DatasetPage({ id }: { id: string }) {
             {dataset.profile.columns.map((c) => (
               <tr key={c.name} className={c.name === target ? 'target' : ''}>
                 <td>{c.name}</td>
-                <td>{c.type ?? c.kind}</td>
+                <td>
+                  <select
+                    aria-label={`Type of ${c.name}`}
+                    value={types[c.name] ?? ''}
+                    onChange={(e) => {
+                      const next = { ...types };
+                      if (e.target.value) next[c.name] = e.target.value;
+                      else delete next[c.name];
+                      setTypes(next);
+                    }}
+                  >
+                    <option value="">{c.type ?? c.kind} (as read)</option>
+                    <option value="numeric">number</option>
+                    <option value="categorical">category</option>
+                    <option value="text">text</option>
+                    {c.name !== target && <option value="ignore">leave out</option>}
+                  </select>
+                </td>
                 <td>{c.missing}</td>
                 <td>{c.distinct ?? ''}</td>
               </tr>
@@ -468,6 +488,7 @@ function DatasetPage({ id }: { id: string }) {
           datasetId={dataset.id}
           target={target}
           columns={dataset.profile.columns.map((c) => c.name).filter((c) => c !== target)}
+          types={types}
           onStarted={(runId) => go(`/r/${runId}`)}
         />
       </details>

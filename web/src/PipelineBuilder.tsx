@@ -123,6 +123,8 @@ function ParamInput(props: {
  * without search.
  */
 export function PipelineBuilder(props: {
+  /** Column types the user changed on the profile. */
+  types: Record<string, string>;
   projectId: string;
   datasetId: string;
   target: string;
@@ -174,6 +176,7 @@ export function PipelineBuilder(props: {
         datasetId: props.datasetId,
         target: props.target,
         pipeline: { steps: [...steps, model] },
+        ...(Object.keys(props.types).length ? { types: props.types } : {}),
       });
       props.onStarted(r.run.id);
     } catch (x) {

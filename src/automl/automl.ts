@@ -2,6 +2,7 @@ import type { ColumnInference } from '../data/column-builder.js';
 import { GlassboxError } from '../data/errors.js';
 import type { Frame } from '../data/frame.js';
 import { defaultMetric, metricSpec, type MetricSpec } from '../evaluate/metrics.js';
+import { trainingReference } from '../evaluate/drift.js';
 import {
   chooseValidation,
   groupKFoldAssignment,
@@ -582,6 +583,11 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
       ...(holdoutReport ? { holdout: { [metric.name]: holdoutReport.score }, holdoutRows: holdoutReport.rows } : {}),
     },
     training: { rows: frame.nRows, seed, ...(options.source ? { source: options.source } : {}) },
+    reference: trainingReference(
+      frame,
+      schema.map((c) => c.name),
+      (f) => pipeline.predict(f),
+    ) as unknown as JsonValue,
   });
   const sorted = [...logs].sort((a, b) => rank(a) - rank(b) || sign * (a.score - b.score) || a.id - b.id);
   const leaderboard: Leaderboard = {

@@ -1,6 +1,7 @@
 import type { ColumnInference } from '../data/column-builder.js';
 import type { Frame } from '../data/frame.js';
 import { holdoutSplit } from '../evaluate/split.js';
+import { trainingReference } from '../evaluate/drift.js';
 import { taskMetrics, type MetricSet } from '../evaluate/metrics.js';
 import { buildSchema, createBundle, type Bundle } from '../export/bundle.js';
 import type { JsonValue, Params, Prediction, Task } from '../techniques/contract.js';
@@ -107,6 +108,11 @@ export function train(input: Frame, options: TrainOptions): TrainResult {
     schema,
     metrics: validation ? { holdout: validation.metrics, holdoutRows: validation.testRows } : {},
     training: { rows: frame.nRows, seed, ...(options.source ? { source: options.source } : {}) },
+    reference: trainingReference(
+      frame,
+      schema.map((c) => c.name),
+      (f) => pipeline.predict(f),
+    ) as unknown as JsonValue,
   });
   const journal: Journal = {
     dataset: { source: options.source, rows: input.nRows, columns: input.nCols },

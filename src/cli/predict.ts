@@ -1,4 +1,8 @@
+import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
+import { GlassboxError } from '../data/errors.js';
+import { DEFAULT_THRESHOLDS, driftOf, driftSummary, predictionScalar, type DriftReference } from '../evaluate/drift.js';
+import { driftHtml } from '../report/drift-report.js';
 import { explainRows, score } from '../automl/score.js';
 import { Frame } from '../data/frame.js';
 import { csvChunks } from '../data/write-csv.js';
@@ -12,6 +16,8 @@ interface PredictFlags extends ReadFlags {
   out?: string;
   strict?: boolean;
   explain?: boolean;
+  drift: boolean | string;
+  driftPsi?: string;
 }
 
 export function predictCommand(): Command {
@@ -30,6 +36,13 @@ export function predictCommand(): Command {
       '--explain',
       'add reason_1..reason_3 columns: the inputs that moved each prediction most from the typical row of the file, with their effect (sampled Shapley values)',
     );
+  cmd
+    .option(
+      '--drift <file>',
+      'write the drift check as JSON to this file, and as HTML beside it (default: drift.json beside --out)',
+    )
+    .option('--no-drift', 'skip the drift check')
+    .option('--drift-psi <value>', 'PSI from which a column counts as drifted (default 0.1)');
   addReadOptions(cmd);
   cmd.action(async (bundlePath: string, data: string, flags: PredictFlags) => {
     const { bundle, pipeline } = loadBundle(readJsonFile(bundlePath, 'bundle'), bundlePath);
@@ -37,6 +50,29 @@ export function predictCommand(): Command {
     for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
     const scored = score(bundle, pipeline, read.frame, { strict: flags.strict, file: data });
     for (const w of scored.warnings) process.stderr.write(`warning: ${w}\n`);
+    if (flags.drift !== false && bundle.reference) {
+      const psiRed = flags.driftPsi !== undefined ? Number(flags.driftPsi) : undefined;
+      if (psiRed !== undefined && !(psiRed > 0))
+        throw new GlassboxError(`--drift-psi must be a positive number, got "${flags.driftPsi}"`, {
+          code: 'bad-option',
+        });
+      const d = driftOf(
+        bundle.reference as unknown as DriftReference,
+        read.frame,
+        predictionScalar(scored.prediction),
+        psiRed !== undefined ? { psiRed, psiAmber: Math.min(DEFAULT_THRESHOLDS.psiAmber, psiRed / 2) } : {},
+      );
+      process.stderr.write(driftSummary(d) + '\n');
+      const json =
+        typeof flags.drift === 'string' ? flags.drift : flags.out ? join(dirname(flags.out), 'drift.json') : undefined;
+      if (json) {
+        writeFileAtomic(json, JSON.stringify(d, null, 1) + '\n');
+        writeFileAtomic(
+          json.replace(/\.json$/i, '') + '.html',
+          driftHtml(d, `Drift: ${basename(data)} against the training data`),
+        );
+      }
+    }
     const out = flags.explain
       ? new Frame([...scored.frame.columns, ...explainRows(bundle, pipeline, scored)])
       : scored.frame;

@@ -49,6 +49,8 @@ export interface Bundle {
   readonly steps: readonly FittedJSON[];
   readonly metrics: { readonly [k: string]: JsonValue };
   readonly training: { readonly rows: number; readonly seed: number; readonly source?: string };
+  /** What the training data looked like, for drift checks on scored batches (evaluate/drift.ts's DriftReference). */
+  readonly reference?: JsonValue;
 }
 
 /** Input feature columns the fitted steps read (directly or through a step that keeps the name). */
@@ -139,6 +141,7 @@ export function createBundle(args: {
   schema: readonly SchemaColumn[];
   metrics: { [k: string]: JsonValue };
   training: { rows: number; seed: number; source?: string };
+  reference?: JsonValue;
   createdAt?: Date;
 }): Bundle {
   const body = {
@@ -152,6 +155,7 @@ export function createBundle(args: {
     steps: args.pipeline.toJSON(),
     metrics: args.metrics,
     training: args.training,
+    ...(args.reference ? { reference: args.reference } : {}),
   } as const;
   // Where the data came from (a path) is not what was learned: the same table read from another
   // folder gives the same fingerprint.

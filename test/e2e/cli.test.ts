@@ -59,6 +59,35 @@ describe('glassbox train and predict', () => {
     expect(readdirSync(join(out, 'code')).sort()).toEqual(['README.md', 'cli.ts', 'model.ts', 'package.json']);
   });
 
+  it('predict checks drift against the training data: one line on stderr, drift.json and drift.html beside the predictions', () => {
+    // The same rows as training: nothing drifted.
+    const same = glassbox(['predict', join(out, 'bundle.json'), bank, '--out', join(dir, 'same', 'p.csv')]);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toContain('drift: 0 of 16 features drifted\n');
+    // A deliberately shifted copy: balance doubled, every tenth row a job never seen in training.
+    const lines = readFileSync(bank, 'utf8').trimEnd().split('\n');
+    const shifted = lines.map((line, i) => {
+      if (i === 0) return line;
+      const cells = line.split(';');
+      cells[5] = String(2 * Number(cells[5]));
+      if (i % 10 === 0) cells[1] = '"astronaut"';
+      return cells.join(';');
+    });
+    const file = join(dir, 'shifted.csv');
+    writeFileSync(file, shifted.join('\n') + '\n');
+    const r = glassbox(['predict', join(out, 'bundle.json'), file, '--out', join(dir, 'shifted', 'p.csv')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /drift: 2 of 16 features drifted: (job|balance) \(PSI [\d.]+\), (job|balance) \(PSI [\d.]+\)/,
+    );
+    const d = JSON.parse(readFileSync(join(dir, 'shifted', 'drift.json'), 'utf8'));
+    expect([...d.drifted].sort()).toEqual(['balance', 'job']);
+    expect(readFileSync(join(dir, 'shifted', 'drift.html'), 'utf8')).toContain(
+      'never seen in training (&quot;astronaut&quot;)',
+    );
+    expect(r.stderr).toContain('categories not seen in training ("astronaut")');
+  });
+
   it('--profit adds the most profitable threshold to the report, and --pdf prints it with headless Chromium', () => {
     const run = join(dir, 'profit');
     const diabetes = datasetPath('diabetes.csv');

@@ -7,6 +7,8 @@ import { exportCommand } from './export.js';
 import { predictCommand } from './predict.js';
 import { profileCommand } from './profile.js';
 import { serveCommand } from './serve.js';
+import { evaluateCommand } from './evaluate.js';
+import { retrainCommand } from './retrain.js';
 import { trainCommand } from './train.js';
 
 /** Runs the CLI; returns the exit code. Errors print as one line without a stack trace. */
@@ -26,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     exportCommand(),
     demoCommand(),
     serveCommand(),
+    evaluateCommand(),
+    retrainCommand(),
   ]) {
     cmd.exitOverride();
     program.addCommand(cmd);

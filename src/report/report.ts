@@ -1,4 +1,5 @@
 import type { AutomlResult } from '../automl/automl.js';
+import { scoreOn } from '../automl/champion.js';
 import type { TrainResult } from '../automl/train.js';
 import { categoricalColumn, numericColumn, type Frame } from '../data/frame.js';
 import { profile } from '../data/profile.js';
@@ -94,24 +95,12 @@ const lower = (s: string): string => s[0].toLowerCase() + s.slice(1);
 const pct = (v: number, digits = 0): string => `${(100 * v).toFixed(digits)}%`;
 const fmt = (v: number): string => (Math.abs(v) >= 1000 ? v.toFixed(0) : Number(v.toPrecision(4)).toString());
 
-function scoreOf(metric: MetricSpec, y: Float64Array, pred: Prediction, rows: ArrayLike<number>): number {
-  const k = pred.proba ? pred.classes.length : 1;
-  const ys = Float64Array.from(rows, (i) => y[i]);
-  if (pred.proba) {
-    const p = new Float64Array(rows.length * k);
-    for (let t = 0; t < rows.length; t++) for (let j = 0; j < k; j++) p[t * k + j] = pred.proba[rows[t] * k + j];
-    return metric.compute(ys, { proba: p, k });
-  }
-  const v = Float64Array.from(rows, (i) => (pred.values as Float64Array)[i]);
-  return metric.compute(ys, { values: v, k: 1 });
-}
-
 /**
  * The metric of a bootstrap resample. AUC sorts the scores once and counts each row as often as it
  * was drawn (the resample's own AUC, in one pass instead of a sort per resample).
  */
 function resampledScore(metric: MetricSpec, y: Float64Array, pred: Prediction): (rows: Int32Array) => number {
-  if (metric.name !== 'auc' || !pred.proba) return (rows) => scoreOf(metric, y, pred, rows);
+  if (metric.name !== 'auc' || !pred.proba) return (rows) => scoreOn(metric, y, pred, rows);
   const scores = Float64Array.from({ length: y.length }, (_, i) => (pred.proba as Float64Array)[2 * i + 1]);
   if (scores.some((s) => Number.isNaN(s))) return () => NaN;
   const order = scoreOrder(scores);
@@ -521,7 +510,7 @@ function ensembleSection(input: ReportInput, metric: MetricSpec, ensembleScore: 
   const { holdout } = input;
   const all = Int32Array.from({ length: holdout.y.length }, (_, i) => i);
   const rows = model.members.map((m, j) => {
-    const score = scoreOf(metric, holdout.y, m.pipeline.predict(holdout.frame), all);
+    const score = scoreOn(metric, holdout.y, m.pipeline.predict(holdout.frame), all);
     return { j: j + 1, weight: m.weight, name: memberName(m.pipeline), score };
   });
   const what = input.task === 'regression' ? 'prediction' : 'probabilities';

@@ -1,0 +1,78 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { datasetPath } from '../datasets.js';
+import { glassbox, isOneLineError, tempDir } from './cli.js';
+
+const diabetes = datasetPath('diabetes.csv');
+const lines = readFileSync(diabetes, 'utf8').trimEnd().split('\n');
+
+describe('glassbox evaluate and retrain', () => {
+  it('evaluates realised performance on labelled data, and keeps the history', () => {
+    const dir = tempDir();
+    const t = glassbox(['train', diabetes, '--target', 'Outcome', '--out', join(dir, 'm')]);
+    expect(t.code, t.stderr).toBe(0);
+    const e = glassbox(['evaluate', join(dir, 'm', 'bundle.json'), diabetes, '--out', join(dir, 'e.json')]);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toMatch(
+      /^realised auc: 0\.\d+ \(95% interval 0\.\d+ to 0\.\d+\) on 768 labelled rows; at training 0\.\d+ on held-out rows/,
+    );
+    expect(e.stdout).toContain('drift: 0 of 8 features drifted');
+    expect(
+      readFileSync(join(dir, 'm', 'evaluations.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(1);
+    const bad = glassbox(['evaluate', join(dir, 'm', 'bundle.json'), datasetPath('titanic.csv')]);
+    expect(isOneLineError(bad), bad.stderr).toBe(true);
+  });
+
+  it('promotes a challenger that is better beyond chance, and keeps both versions', () => {
+    const dir = tempDir();
+    // The champion (gradient boosting) learnt from the first 60 rows only; the new data has all 768.
+    const small = join(dir, 'small.csv');
+    writeFileSync(small, lines.slice(0, 61).join('\n') + '\n');
+    const t = glassbox([
+      'train',
+      small,
+      '--target',
+      'Outcome',
+      '--model',
+      'gbdt',
+      '--holdout',
+      '0',
+      '--out',
+      join(dir, 'm'),
+    ]);
+    expect(t.code, t.stderr).toBe(0);
+    const champion = JSON.parse(readFileSync(join(dir, 'm', 'bundle.json'), 'utf8')).fingerprint;
+    const r = glassbox(['retrain', join(dir, 'm', 'bundle.json'), diabetes]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /challenger \(version 2\) fitted on 576 new rows, compared on 192 others: promoted: the challenger is better beyond chance/,
+    );
+    const now = JSON.parse(readFileSync(join(dir, 'm', 'bundle.json'), 'utf8')).fingerprint;
+    expect(now).not.toBe(champion);
+    expect(JSON.parse(readFileSync(join(dir, 'm', 'versions', '1', 'bundle.json'), 'utf8')).fingerprint).toBe(champion);
+    expect(JSON.parse(readFileSync(join(dir, 'm', 'versions', '2', 'bundle.json'), 'utf8')).fingerprint).toBe(now);
+    const log = JSON.parse(readFileSync(join(dir, 'm', 'retrain.jsonl'), 'utf8').trim());
+    expect(log.promoted).toBe(true);
+    expect(log.comparison.gain.pValue).toBeLessThan(0.05);
+  });
+
+  it('refuses a worse challenger: the champion stays, the challenger is kept as a version', () => {
+    const dir = tempDir();
+    const t = glassbox(['train', diabetes, '--target', 'Outcome', '--out', join(dir, 'm')]);
+    expect(t.code, t.stderr).toBe(0);
+    const champion = readFileSync(join(dir, 'm', 'bundle.json'), 'utf8');
+    // A new batch of 40 rows: a challenger fitted on 30 of them cannot beat a model of 768.
+    const batch = join(dir, 'batch.csv');
+    writeFileSync(batch, [lines[0], ...lines.slice(700, 740)].join('\n') + '\n');
+    const r = glassbox(['retrain', join(dir, 'm', 'bundle.json'), batch]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/kept the champion: the challenger (is worse|'s gain could be chance)/);
+    expect(r.stdout).toContain('bundle.json unchanged; the challenger is kept as versions/2');
+    expect(readFileSync(join(dir, 'm', 'bundle.json'), 'utf8')).toBe(champion);
+    expect(existsSync(join(dir, 'm', 'versions', '2', 'bundle.json'))).toBe(true);
+  });
+});

@@ -20,9 +20,16 @@ export function score(
   input: Frame,
   options: { strict?: boolean; file?: string } = {},
 ): Scored {
-  const { frame, warnings } = conformInput(input, bundle, options);
+  const { frame, warnings, rowWarnings } = conformInput(input, bundle, options);
   const prediction = pipeline.predict(frame);
-  return { prediction, frame: predictionFrame(prediction), warnings, input: frame };
+  // Rows scored with a caveat say so in a column of their own (a missing column concerns every row and is only in the summary).
+  const out = predictionFrame(prediction);
+  return {
+    prediction,
+    frame: rowWarnings.some((w) => w !== null) ? out.with(textColumn('warnings', rowWarnings)) : out,
+    warnings,
+    input: frame,
+  };
 }
 
 export interface ExplainOptions {

@@ -200,6 +200,8 @@ export interface InputCheck {
   readonly frame: Frame;
   /** Plain-language warnings, one per problem, with counts. */
   readonly warnings: string[];
+  /** Per row, what was wrong with it ("job: unseen "astronaut"; balance: 204254 above the training range"), or null. */
+  readonly rowWarnings: (string | null)[];
 }
 
 /**
@@ -213,6 +215,7 @@ export function conformInput(
   options: { strict?: boolean; file?: string } = {},
 ): InputCheck {
   const warnings: string[] = [];
+  const perRow: string[][] = Array.from({ length: frame.nRows }, () => []);
   const file = options.file ?? 'input';
   let out = frame;
   const fail = (message: string, column?: string): never => {
@@ -239,8 +242,10 @@ export function conformInput(
       const unseen = new Map<string, number>();
       for (let i = 0; i < col.codes.length; i++) {
         const k = col.codes[i];
-        if (k >= 0 && !known.has(col.categories[k]))
+        if (k >= 0 && !known.has(col.categories[k])) {
           unseen.set(col.categories[k], (unseen.get(col.categories[k]) ?? 0) + 1);
+          perRow[i].push(`${s.name}: unseen ${JSON.stringify(col.categories[k])}`);
+        }
       }
       if (unseen.size) {
         const total = [...unseen.values()].reduce((a, b) => a + b, 0);
@@ -255,7 +260,14 @@ export function conformInput(
     }
     if (s.range && (col.kind === 'numeric' || col.kind === 'datetime')) {
       let outside = 0;
-      for (const v of col.values) if (v < s.range[0] || v > s.range[1]) outside++;
+      const values = col.values;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (v < s.range[0] || v > s.range[1]) {
+          outside++;
+          perRow[i].push(`${s.name}: ${v < s.range[0] ? 'below' : 'above'} the training range`);
+        }
+      }
       if (outside) {
         const msg = `column "${s.name}": ${outside} value(s) outside the training range ${fmtRange(s)}`;
         if (options.strict) fail(msg, s.name);
@@ -263,7 +275,7 @@ export function conformInput(
       }
     }
   }
-  return { frame: out, warnings };
+  return { frame: out, warnings, rowWarnings: perRow.map((w) => (w.length ? w.join('; ') : null)) };
 }
 
 function fmtRange(s: SchemaColumn): string {

@@ -86,6 +86,13 @@ describe('glassbox train and predict', () => {
       'never seen in training (&quot;astronaut&quot;)',
     );
     expect(r.stderr).toContain('categories not seen in training ("astronaut")');
+    // Per row: the rows scored with a caveat say which.
+    const scored = readFileSync(join(dir, 'shifted', 'p.csv'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(scored[0]).toBe('prediction,proba_no,proba_yes,warnings');
+    expect(scored[10]).toMatch(/,"job: unseen ""astronaut""(; balance: above the training range)?"$/);
+    expect(scored[1].endsWith(',')).toBe(true);
   });
 
   it('--profit adds the most profitable threshold to the report, and --pdf prints it with headless Chromium', () => {

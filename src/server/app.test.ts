@@ -127,6 +127,7 @@ describe('API in local mode (one user, loopback)', () => {
     const lines = scored.body.trim().split('\n');
     expect(lines[0]).toBe('prediction,proba_0,proba_1');
     expect(lines).toHaveLength(769);
+    expect(decodeURIComponent(String(scored.headers['x-glassbox-drift']))).toBe('drift: 0 of 8 features drifted');
   }, 180_000);
 
   it('trains a pipeline built by hand (no search), and checks its steps and parameters before starting', async () => {

@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { explainRows, score } from '../automl/score.js';
+import { driftOf, driftSummary, predictionScalar, type DriftReference } from '../evaluate/drift.js';
 import { GlassboxError } from '../data/errors.js';
 import { Frame } from '../data/frame.js';
 import { profile } from '../data/profile.js';
@@ -749,6 +750,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
             ? new Frame([...scored.frame.columns, ...explainRows(bundle, pipeline, scored)])
             : scored.frame;
         store.recordScoring(model.projectId, model.id, out.nRows, scored.warnings);
+        if (bundle.reference) {
+          const drift = driftOf(
+            bundle.reference as unknown as DriftReference,
+            read.frame,
+            predictionScalar(scored.prediction),
+          );
+          reply.header('X-Glassbox-Drift', encodeURIComponent(driftSummary(drift)));
+        }
         reply.header('X-Glassbox-Warnings', encodeURIComponent(JSON.stringify(scored.warnings)).slice(0, 4000));
         reply.header('Content-Disposition', 'attachment; filename="predictions.csv"');
         return reply.type('text/csv; charset=utf-8').send([...csvChunks(out)].join(''));

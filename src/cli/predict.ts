@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { GlassboxError } from '../data/errors.js';
 import { DEFAULT_THRESHOLDS, driftOf, driftSummary, predictionScalar, type DriftReference } from '../evaluate/drift.js';
 import { driftHtml } from '../report/drift-report.js';
+import { isSqliteSpec, parseSqliteSpec, readSqliteTable, writeSqliteTable } from '../node/sqlite-table.js';
 import { explainRows, score } from '../automl/score.js';
 import { Frame } from '../data/frame.js';
 import { csvChunks } from '../data/write-csv.js';
@@ -14,6 +15,7 @@ import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.
 
 interface PredictFlags extends ReadFlags {
   out?: string;
+  outTable?: string;
   strict?: boolean;
   explain?: boolean;
   drift: boolean | string;
@@ -26,8 +28,12 @@ export function predictCommand(): Command {
       'score new data with a bundle: a CSV with a prediction column and, for classification, proba_<class> columns',
     )
     .argument('<bundle>', 'bundle.json written by train or automl')
-    .argument('<data>', 'data to score: CSV, Excel .xlsx, JSON lines or Parquet')
+    .argument(
+      '<data>',
+      'data to score: CSV, Excel .xlsx, JSON lines, Parquet, or a SQLite table as sqlite:PATH?table=NAME',
+    )
     .option('--out <file>', 'write the predictions here (default: standard output)')
+    .option('--out-table <name>', 'with sqlite: data, write the predictions into this new table of the same database')
     .option(
       '--strict',
       'reject the data instead of warning about missing columns, unseen categories or out-of-range values',
@@ -46,7 +52,15 @@ export function predictCommand(): Command {
   addReadOptions(cmd);
   cmd.action(async (bundlePath: string, data: string, flags: PredictFlags) => {
     const { bundle, pipeline } = loadBundle(readJsonFile(bundlePath, 'bundle'), bundlePath);
-    const read = await readTable(data, { ...readOptionsFrom(flags), types: forcedTypes(bundle) });
+    const readOptions = { ...readOptionsFrom(flags), types: forcedTypes(bundle) };
+    const read = isSqliteSpec(data) ? await readSqliteTable(data, readOptions) : await readTable(data, readOptions);
+    if (flags.outTable && !isSqliteSpec(data))
+      throw new GlassboxError(
+        '--out-table writes into the database the rows came from: give the data as sqlite:PATH?table=NAME',
+        {
+          code: 'bad-option',
+        },
+      );
     for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
     const scored = score(bundle, pipeline, read.frame, { strict: flags.strict, file: data });
     for (const w of scored.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -76,6 +90,11 @@ export function predictCommand(): Command {
     const out = flags.explain
       ? new Frame([...scored.frame.columns, ...explainRows(bundle, pipeline, scored)])
       : scored.frame;
+    if (flags.outTable) {
+      writeSqliteTable(parseSqliteSpec(data).path, flags.outTable, out);
+      process.stderr.write(`wrote ${out.nRows} predictions to table ${flags.outTable}\n`);
+      return;
+    }
     if (flags.out) {
       writeFileAtomic(flags.out, csvChunks(out));
       process.stderr.write(`wrote ${out.nRows} predictions to ${flags.out}\n`);

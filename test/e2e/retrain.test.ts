@@ -76,3 +76,46 @@ describe('glassbox evaluate and retrain', () => {
     expect(existsSync(join(dir, 'm', 'versions', '2', 'bundle.json'))).toBe(true);
   });
 });
+
+describe('scoring a SQLite table', () => {
+  it('reads the rows of a table and writes the predictions back into a new table, as a file would score', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const dir = tempDir();
+    const t = glassbox(['train', diabetes, '--target', 'Outcome', '--out', join(dir, 'm')]);
+    expect(t.code, t.stderr).toBe(0);
+    const db = new Database(join(dir, 'crm.db'));
+    const header = lines[0].split(',');
+    db.exec(`CREATE TABLE patients (${header.map((h) => `"${h}" REAL`).join(', ')})`);
+    const insert = db.prepare(`INSERT INTO patients VALUES (${header.map(() => '?').join(', ')})`);
+    db.transaction(() => {
+      for (const line of lines.slice(1)) insert.run(...line.split(',').map(Number));
+    })();
+    db.close();
+    const spec = `sqlite:${join(dir, 'crm.db')}?table=patients`;
+    const r = glassbox(['predict', join(dir, 'm', 'bundle.json'), spec, '--out-table', 'scores']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('wrote 768 predictions to table scores');
+    const fromFile = glassbox(['predict', join(dir, 'm', 'bundle.json'), diabetes])
+      .stdout.trim()
+      .split('\n')
+      .slice(1);
+    const back = new Database(join(dir, 'crm.db'), { readonly: true });
+    const rows = back.prepare('SELECT * FROM scores ORDER BY row_number').all() as Record<string, number | string>[];
+    back.close();
+    expect(rows).toHaveLength(768);
+    rows.forEach((row, i) => {
+      const [label, p0, p1] = fromFile[i].split(',');
+      expect(row.prediction).toBe(label);
+      expect(row.proba_1).toBeCloseTo(Number(p1), 12);
+      expect(row.proba_0).toBeCloseTo(Number(p0), 12);
+    });
+    // The table is new: a second run into it is refused, nothing overwritten.
+    const again = glassbox(['predict', join(dir, 'm', 'bundle.json'), spec, '--out-table', 'scores']);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trimEnd().split('\n').pop()).toMatch(
+      /^glassbox: .*crm\.db: table "scores" exists; choose another --out-table$/,
+    );
+    const missing = glassbox(['predict', join(dir, 'm', 'bundle.json'), `sqlite:${join(dir, 'crm.db')}?table=nope`]);
+    expect(missing.stderr).toContain('no table "nope"');
+  });
+});

@@ -1,4 +1,5 @@
 import type { Column, Frame } from '../data/frame.js';
+import { sortedPresent } from '../engine/sorted.js';
 
 /**
  * Data drift: each scored batch against the training data, column by column and for the
@@ -83,17 +84,8 @@ export interface DriftResult {
   readonly drifted: readonly string[];
 }
 
-function present(values: Float64Array): Float64Array {
-  let k = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) k++;
-  const out = new Float64Array(k);
-  k = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) out[k++] = values[i];
-  return out.sort();
-}
-
 export function numericReference(name: string, values: Float64Array): NumericReference {
-  const sorted = present(values);
+  const sorted = sortedPresent(values);
   const n = values.length;
   // Quantile edges, ties merged: a column with few values gets fewer bins.
   const edges: number[] = [];
@@ -255,6 +247,14 @@ export function ksTest(a: ArrayLike<number>, b: ArrayLike<number>): { d: number;
   return { d, pValue: kolmogorovSf((en + 0.12 + 0.11 / en) * d) };
 }
 
+/** The bin whose share moved most from the reference. */
+function largestChange(reference: readonly number[], batch: readonly number[]): number {
+  let worst = 0;
+  for (let b = 1; b < batch.length; b++)
+    if (Math.abs(batch[b] - reference[b]) > Math.abs(batch[worst] - reference[worst])) worst = b;
+  return worst;
+}
+
 function lightOf(psiValue: number, pValue: number, t: DriftThresholds): FeatureDrift['light'] {
   if (pValue >= t.alpha) return 'green';
   return psiValue >= t.psiRed ? 'red' : psiValue >= t.psiAmber ? 'amber' : 'green';
@@ -267,11 +267,9 @@ function numericDrift(ref: NumericReference, values: Float64Array, t: DriftThres
   const counts = numericCounts(values, ref.edges);
   const shares = counts.map((c) => (n ? c / n : 0));
   const p = psi(ref.shares, shares);
-  const sample = present(values);
+  const sample = sortedPresent(values);
   const ks = ksTest(ref.sample, sample);
-  let worst = 0;
-  for (let b = 1; b < shares.length; b++)
-    if (Math.abs(shares[b] - ref.shares[b]) > Math.abs(shares[worst] - ref.shares[worst])) worst = b;
+  const worst = largestChange(ref.shares, shares);
   const where =
     worst === ref.edges.length + 1
       ? 'missing'
@@ -332,9 +330,7 @@ function categoricalDrift(
     stat += (refCounts[b] - e1) ** 2 / e1 + (counts[b] - e2) ** 2 / e2;
   }
   const pValue = chiSquareSf(stat, cells - 1);
-  let worst = 0;
-  for (let b = 1; b < shares.length; b++)
-    if (Math.abs(shares[b] - ref.shares[b]) > Math.abs(shares[worst] - ref.shares[worst])) worst = b;
+  const worst = largestChange(ref.shares, shares);
   const label =
     worst === k
       ? `never seen in training (${[...unseen.keys()]

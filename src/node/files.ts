@@ -63,9 +63,18 @@ export function freshDir(base: string): string {
  * TypeScript sources (tests), its twin under dist/, which `npm test` builds first.
  */
 export function workerModule(file: string): string {
-  const here = join(dirname(fileURLToPath(import.meta.url)), file);
+  return compiledModule(import.meta.url, file);
+}
+
+/**
+ * The compiled module `file` beside the module at `from` (its import.meta.url); when that module
+ * runs from TypeScript sources (tests), the twin under dist/, which `npm test` builds first.
+ */
+export function compiledModule(from: string, file: string): string {
+  const here = join(dirname(fileURLToPath(from)), file);
   if (existsSync(here)) return here;
-  const compiled = here.replace(`${sep}src${sep}node${sep}`, `${sep}dist${sep}src${sep}node${sep}`);
+  const at = here.lastIndexOf(`${sep}src${sep}`);
+  const compiled = at < 0 ? here : `${here.slice(0, at)}${sep}dist${here.slice(at)}`;
   if (existsSync(compiled)) return compiled;
-  throw new Error(`worker module not found at ${here} or ${compiled}: run npm run build`);
+  throw new Error(`module not found at ${here} or ${compiled}: run npm run build`);
 }

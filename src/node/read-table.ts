@@ -10,6 +10,14 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
   return prefix.every((b, i) => bytes[i] === b);
 }
 
+/** A file's format from its first bytes (zip = Excel, PAR1 = Parquet), else from its name. */
+export function tableFormat(path: string, name = path): 'xlsx' | 'parquet' | 'jsonl' | 'csv' {
+  const magic = magicBytes(path, 8);
+  if (startsWith(magic, [0x50, 0x4b, 0x03, 0x04])) return 'xlsx';
+  if (startsWith(magic, [0x50, 0x41, 0x52, 0x31])) return 'parquet';
+  return /\.(jsonl|ndjson)$/i.test(name) ? 'jsonl' : 'csv';
+}
+
 /**
  * Reads any supported table, deciding the format from the content first (a zip is Excel, PAR1 is
  * Parquet) and the extension second, so a misnamed file still reads.

@@ -1,11 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AutomlEvent } from '../automl/automl.js';
 import type { RunFile } from '../node/automl-run.js';
+import { compiledModule } from '../node/files.js';
 import type { JobMessage, JobStart, TrainStart } from './job-child.js';
 import type { PipelineSpec } from '../techniques/pipeline.js';
 import type { ColumnChoice } from '../node/read-flags.js';
@@ -56,15 +54,6 @@ function typeChoices(types: Readonly<Record<string, ColumnChoice | 'ignore'>> | 
 
 /** What subscribers hear about a run: the job's own events, and its state changes. */
 export type RunEvent = JobMessage | { readonly type: 'state'; readonly state: string; readonly error?: string };
-
-/** The compiled child module beside this file, or (running from TypeScript sources) its twin under dist/. */
-function childModule(): string {
-  const here = join(dirname(fileURLToPath(import.meta.url)), 'job-child.js');
-  if (existsSync(here)) return here;
-  const compiled = here.replace(`${sep}src${sep}platform${sep}`, `${sep}dist${sep}src${sep}platform${sep}`);
-  if (existsSync(compiled)) return compiled;
-  throw new Error(`job module not found at ${here} or ${compiled}: run npm run build`);
-}
 
 /**
  * Runs out of the HTTP event loop: each AutoML run in its own child process, at most
@@ -154,6 +143,7 @@ export class Jobs {
     const dataset = this.store.datasetById(run.datasetId);
     if (!dataset) return this.finish(runId, 'failed', 'its dataset is gone');
     const data = datasetFile(this.store.dataDir, dataset.id, dataset.format as DatasetFormat);
+    const choices = typeChoices(settings.types);
     const file: RunFile = {
       format: 'glassbox-automl-run',
       data,
@@ -162,15 +152,18 @@ export class Jobs {
       task: settings.task,
       metric: settings.metric,
       seed: settings.seed ?? 1,
-      drop: [...(settings.drop ?? []), ...typeChoices(settings.types).drop].join(',') || undefined,
-      ...(typeChoices(settings.types).types ? { types: typeChoices(settings.types).types } : {}),
+      drop: [...(settings.drop ?? []), ...choices.drop].join(',') || undefined,
+      ...(choices.types ? { types: choices.types } : {}),
       models: settings.models?.join(','),
       deterministic: settings.trials !== undefined,
       ...(settings.trials !== undefined ? { trials: settings.trials } : {}),
       ensembleSize: settings.ensembleSize ?? 25,
       sampler: 'tpe',
     };
-    const child = fork(childModule(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    const child = fork(compiledModule(import.meta.url, 'job-child.js'), [], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-2000);
@@ -224,7 +217,7 @@ export class Jobs {
         ...(t.params ? { params: t.params } : {}),
         ...(t.pipeline ? { pipeline: t.pipeline } : {}),
         seed: t.seed ?? 1,
-        ...typeChoices(t.types),
+        ...choices,
       };
       child.send(start);
       return;

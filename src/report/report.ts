@@ -4,6 +4,7 @@ import type { TrainResult } from '../automl/train.js';
 import { categoricalColumn, numericColumn, type Frame } from '../data/frame.js';
 import { profile } from '../data/profile.js';
 import { Rng } from '../engine/random.js';
+import { medianPresent } from '../engine/sorted.js';
 import {
   bootstrapInterval,
   calibrationCurve,
@@ -606,8 +607,8 @@ function dataChecks(
   } else {
     const values = pred.values as Float64Array;
     const r = Float64Array.from(holdout.y, (v, i) => v - values[i]);
-    const med = median(r);
-    const sd = 1.4826 * median(r.map((v) => Math.abs(v - med)));
+    const med = medianPresent(r);
+    const sd = 1.4826 * medianPresent(r.map((v) => Math.abs(v - med)));
     const far = sd > 0 ? [...r.keys()].filter((i) => Math.abs(r[i] - med) > 5 * sd) : [];
     // A normal error passes five robust sds once in 1.7 million rows.
     if (far.length >= 3 && far.length / n > 0.002) {
@@ -624,12 +625,6 @@ function dataChecks(
   }
   if (!paragraphs.length) return undefined;
   return { heading: 'Checks on the data', paragraphs, ...(table ? { table } : {}) };
-}
-
-function median(v: Float64Array): number {
-  const s = Float64Array.from(v).sort();
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Rows of the SHAP summary at most: a beeswarm of more points says nothing more and weighs the page down. */

@@ -18,8 +18,8 @@ import { forcedTypes, frameFromRows, loadBundle, type Bundle } from '../export/b
 import { exportOnnx } from '../export/onnx/convert.js';
 import { exportTypeScript } from '../export/typescript.js';
 import { readJsonFile } from '../node/files.js';
-import { readTable } from '../node/read-table.js';
-import { datasetDir, datasetFile, runDir, type DatasetFormat } from '../platform/artifacts.js';
+import { readTable, tableFormat } from '../node/read-table.js';
+import { datasetDir, datasetFile, runDir } from '../platform/artifacts.js';
 import { hashPassword, LoginLimiter, secret, sha256, verifyPassword } from '../platform/auth.js';
 import { Jobs, type RunEvent, type RunSettings, type TrainSettings } from '../platform/jobs.js';
 import type { Params } from '../techniques/contract.js';
@@ -391,7 +391,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         await streamPipeline(file.file, createWriteStream(tmp));
         if (file.file.truncated)
           throw new HttpError(413, `${name} is larger than the ${limits.uploadBytes} byte limit`);
-        const format = detectFormat(tmp, name);
+        const format = tableFormat(tmp, name);
         const path = datasetFile(store.dataDir, id, format);
         renameSync(tmp, path);
         let read;
@@ -470,14 +470,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     async (req, reply) => {
       const project = projectOf(req, req.params.id);
       const { datasetId, ...settings } = req.body;
-      const dataset = store.dataset(me(req).id, datasetId);
-      if (!dataset || dataset.projectId !== project.id) return notFound('dataset in this project');
-      const columns = (dataset.profile as { columns: { name: string }[] }).columns.map((c) => c.name);
-      if (!columns.includes(settings.target))
-        throw new HttpError(
-          400,
-          `the dataset has no column "${settings.target}" (it has ${columns.slice(0, 20).join(', ')})`,
-        );
+      checkTarget(req, project.id, datasetId, settings.target);
       for (const m of settings.models ?? [])
         if (!listTechniques().some((t) => t.id === m && t.stage === 'model'))
           throw new HttpError(400, `unknown model "${m}"`);
@@ -731,7 +724,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         await streamPipeline(file.file, createWriteStream(tmp));
         if (file.file.truncated)
           throw new HttpError(413, `${name} is larger than the ${limits.uploadBytes} byte limit`);
-        const path = join(dir, `data.${detectFormat(tmp, name)}`);
+        const path = join(dir, `data.${tableFormat(tmp, name)}`);
         renameSync(tmp, path);
         let read;
         try {
@@ -781,15 +774,6 @@ function webRoot(): string | undefined {
   for (const dir of [join(here, '..', '..', 'web'), join(here, '..', '..', 'dist', 'web')])
     if (existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'assets'))) return dir;
   return undefined;
-}
-
-/** The stored format of an upload: from its first bytes, the name's extension only as a hint between text formats. */
-function detectFormat(path: string, name: string): DatasetFormat {
-  const head = readFileSync(path).subarray(0, 4);
-  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'xlsx';
-  if (head.toString('latin1') === 'PAR1') return 'parquet';
-  if (/\.(jsonl|ndjson)$/i.test(name)) return 'jsonl';
-  return 'csv';
 }
 
 /** Scored rows as JSON objects: prediction, proba_<class> and reason columns by name. */

@@ -506,11 +506,14 @@ export interface OnnxModel {
  */
 export function toOnnx(bundle: Bundle, pipeline: FittedPipeline): OnnxModel {
   const missing = unsupportedSteps(pipeline);
-  if (missing.length)
+  if (missing.length) {
+    const supported = onnxSupported();
     throw new GlassboxError(
-      `ONNX export does not support ${missing.join(', ')}; supported steps: ${[...onnxSupported().transformers, ...onnxSupported().models].join(', ')} (--format ts exports every step)`,
+      `ONNX export does not support ${missing.join(', ')}; supported steps: ${[...supported.transformers, ...supported.models].join(', ')} (--format ts exports every step)`,
       { code: 'unsupported' },
     );
+  }
+  if (!bundle.schema.columns.length) throw new GlassboxError('onnx: the bundle reads no column');
   const g = new OnnxGraph();
   const root: Columns = new Map();
   for (const c of bundle.schema.columns) {
@@ -523,11 +526,7 @@ export function toOnnx(bundle: Bundle, pipeline: FittedPipeline): OnnxModel {
           : 'text; "" when missing';
     root.set(c.name, g.input(c.name, numeric ? 'double' : 'string', doc));
   }
-  const anyInput = bundle.schema.columns.length
-    ? bundle.schema.columns[0].name
-    : (() => {
-        throw new GlassboxError('onnx: the bundle reads no column');
-      })();
+  const anyInput = bundle.schema.columns[0].name;
   const cx: OnnxContext = {
     g,
     anyInput,

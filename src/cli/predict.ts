@@ -3,9 +3,9 @@ import { Command } from 'commander';
 import { GlassboxError } from '../data/errors.js';
 import { DEFAULT_THRESHOLDS, driftOf, driftSummary, predictionScalar, type DriftReference } from '../evaluate/drift.js';
 import { driftHtml } from '../report/drift-report.js';
-import { isSqliteSpec, parseSqliteSpec, readSqliteTable, writeSqliteTable } from '../node/sqlite-table.js';
+import { displaySpec, isTableSpec, readDbTable, writeDbTable } from '../node/db-table.js';
 import { explainRows, score } from '../automl/score.js';
-import { Frame } from '../data/frame.js';
+import { Frame, type Column } from '../data/frame.js';
 import { csvChunks } from '../data/write-csv.js';
 import { forcedTypes, loadBundle } from '../export/bundle.js';
 import { readJsonFile, writeFileAtomic } from '../node/files.js';
@@ -16,6 +16,7 @@ import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.
 interface PredictFlags extends ReadFlags {
   out?: string;
   outTable?: string;
+  keep?: string;
   strict?: boolean;
   explain?: boolean;
   drift: boolean | string;
@@ -30,10 +31,17 @@ export function predictCommand(): Command {
     .argument('<bundle>', 'bundle.json written by train or automl')
     .argument(
       '<data>',
-      'data to score: CSV, Excel .xlsx, JSON lines, Parquet, or a SQLite table as sqlite:PATH?table=NAME',
+      'data to score: CSV, Excel .xlsx, JSON lines, Parquet, or a database table as sqlite:PATH?table=NAME or postgres://USER@HOST:PORT/DB?table=NAME',
     )
     .option('--out <file>', 'write the predictions here (default: standard output)')
-    .option('--out-table <name>', 'with sqlite: data, write the predictions into this new table of the same database')
+    .option(
+      '--out-table <name>',
+      'with a database table as data, write the predictions into this new table of the same database (refuses to overwrite one)',
+    )
+    .option(
+      '--keep <columns>',
+      'copy these input columns (comma-separated, e.g. an id) into the output before the predictions',
+    )
     .option(
       '--strict',
       'reject the data instead of warning about missing columns, unseen categories or out-of-range values',
@@ -53,16 +61,16 @@ export function predictCommand(): Command {
   cmd.action(async (bundlePath: string, data: string, flags: PredictFlags) => {
     const { bundle, pipeline } = loadBundle(readJsonFile(bundlePath, 'bundle'), bundlePath);
     const readOptions = { ...readOptionsFrom(flags), types: forcedTypes(bundle) };
-    const read = isSqliteSpec(data) ? await readSqliteTable(data, readOptions) : await readTable(data, readOptions);
-    if (flags.outTable && !isSqliteSpec(data))
+    if (flags.outTable && !isTableSpec(data))
       throw new GlassboxError(
-        '--out-table writes into the database the rows came from: give the data as sqlite:PATH?table=NAME',
-        {
-          code: 'bad-option',
-        },
+        '--out-table writes into the database the rows came from: give the data as sqlite:PATH?table=NAME or postgres://…?table=NAME',
+        { code: 'bad-option' },
       );
+    const shown = displaySpec(data);
+    const read = isTableSpec(data) ? await readDbTable(data, readOptions) : await readTable(data, readOptions);
+    const kept = keptColumns(read.frame, flags.keep, shown);
     for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
-    const scored = score(bundle, pipeline, read.frame, { strict: flags.strict, file: data });
+    const scored = score(bundle, pipeline, read.frame, { strict: flags.strict, file: shown });
     for (const w of scored.warnings) process.stderr.write(`warning: ${w}\n`);
     if (flags.drift !== false && bundle.reference) {
       const psiRed = flags.driftPsi !== undefined ? Number(flags.driftPsi) : undefined;
@@ -83,15 +91,17 @@ export function predictCommand(): Command {
         writeFileAtomic(json, JSON.stringify(d, null, 1) + '\n');
         writeFileAtomic(
           json.replace(/\.json$/i, '') + '.html',
-          driftHtml(d, `Drift: ${basename(data)} against the training data`),
+          driftHtml(d, `Drift: ${isTableSpec(data) ? shown : basename(data)} against the training data`),
         );
       }
     }
-    const out = flags.explain
-      ? new Frame([...scored.frame.columns, ...explainRows(bundle, pipeline, scored)])
-      : scored.frame;
+    const out = new Frame([
+      ...kept,
+      ...scored.frame.columns,
+      ...(flags.explain ? explainRows(bundle, pipeline, scored) : []),
+    ]);
     if (flags.outTable) {
-      writeSqliteTable(parseSqliteSpec(data).path, flags.outTable, out);
+      await writeDbTable(data, flags.outTable, out);
       process.stderr.write(`wrote ${out.nRows} predictions to table ${flags.outTable}\n`);
       return;
     }
@@ -101,4 +111,20 @@ export function predictCommand(): Command {
     } else for (const chunk of csvChunks(out)) process.stdout.write(chunk);
   });
   return cmd;
+}
+
+/** --keep: input columns carried into the output as read (an id to join the predictions back on). */
+function keptColumns(frame: Frame, keep: string | undefined, file: string): Column[] {
+  if (keep === undefined) return [];
+  const names = keep
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  return names.map((n) => {
+    if (!frame.has(n))
+      throw new GlassboxError(`${file}: --keep names column "${n}", which the data does not have`, { file, column: n });
+    if (n === 'prediction' || n === 'warnings' || n.startsWith('proba_') || n.startsWith('reason_'))
+      throw new GlassboxError(`--keep: "${n}" is the name of an output column`, { code: 'bad-option' });
+    return frame.get(n);
+  });
 }

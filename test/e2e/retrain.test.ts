@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetPath } from '../datasets.js';
+import { postgresBin, startPostgres, type TestPostgres } from '../postgres.js';
 import { glassbox, isOneLineError, tempDir } from './cli.js';
 
 const diabetes = datasetPath('diabetes.csv');
@@ -117,5 +118,80 @@ describe('scoring a SQLite table', () => {
     );
     const missing = glassbox(['predict', join(dir, 'm', 'bundle.json'), `sqlite:${join(dir, 'crm.db')}?table=nope`]);
     expect(missing.stderr).toContain('no table "nope"');
+  });
+});
+
+describe.skipIf(!postgresBin())('scoring a Postgres table', () => {
+  let server: TestPostgres;
+  beforeAll(() => {
+    server = startPostgres();
+  });
+  afterAll(() => server?.stop());
+
+  it('reads a table, keeps its id column and writes the predictions back into a new table, as a file would score', async () => {
+    const { default: pg } = await import('pg');
+    const dir = tempDir();
+    const t = glassbox(['train', diabetes, '--target', 'Outcome', '--out', join(dir, 'm')]);
+    expect(t.code, t.stderr).toBe(0);
+    const header = lines[0].split(',');
+    const client = new pg.Client({ connectionString: server.url });
+    client.on('error', () => undefined);
+    await client.connect();
+    await client.query('CREATE SCHEMA crm');
+    await client.query(
+      `CREATE TABLE crm.patients (patient_id text, ${header.map((h) => `"${h}" ${h === 'Outcome' ? 'integer' : 'double precision'}`).join(', ')})`,
+    );
+    for (let start = 1; start < lines.length; start += 200) {
+      const chunk = lines.slice(start, start + 200);
+      const values: (string | number)[] = [];
+      const tuples = chunk.map((line, r) => {
+        const cells = [`p${start + r}`, ...line.split(',').map(Number)];
+        values.push(...cells);
+        return `(${cells.map((_, j) => `$${r * cells.length + j + 1}`).join(', ')})`;
+      });
+      await client.query(`INSERT INTO crm.patients VALUES ${tuples.join(', ')}`, values);
+    }
+    const spec = `${server.url}&table=crm.patients`;
+    const bundle = join(dir, 'm', 'bundle.json');
+    const r = glassbox(['predict', bundle, spec, '--out-table', 'crm.scores', '--keep', 'patient_id']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('wrote 768 predictions to table crm.scores');
+    expect(r.stderr).toContain('drift: 0 of 8 features drifted');
+    const fromFile = glassbox(['predict', bundle, diabetes]).stdout.trim().split('\n').slice(1);
+    const rows = (await client.query('SELECT * FROM crm.scores ORDER BY row_number')).rows as Record<string, unknown>[];
+    expect(rows).toHaveLength(768);
+    rows.forEach((row, i) => {
+      const [label, p0, p1] = fromFile[i].split(',');
+      expect(row.patient_id).toBe(`p${i + 1}`);
+      expect(row.prediction).toBe(label);
+      expect(row.proba_1).toBeCloseTo(Number(p1), 12);
+      expect(row.proba_0).toBeCloseTo(Number(p0), 12);
+    });
+    // A second run into the same table is refused and the first one's rows stay.
+    const again = glassbox(['predict', bundle, spec, '--out-table', 'crm.scores']);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trimEnd().split('\n').pop()).toMatch(
+      /^glassbox: postgres:\/\/glassbox@localhost\/glassbox\?host=\S+: table "crm\.scores" exists; choose another --out-table$/,
+    );
+    expect((await client.query('SELECT count(*)::int AS n FROM crm.scores')).rows[0].n).toBe(768);
+    await client.end();
+    const missing = glassbox(['predict', bundle, `${server.url}&table=nope`]);
+    expect(isOneLineError(missing), missing.stderr).toBe(true);
+    expect(missing.stderr).toContain('no table "nope"');
+  });
+
+  it('names an unreachable server in one line, without its password', () => {
+    const dir = tempDir();
+    const t = glassbox(['train', diabetes, '--target', 'Outcome', '--out', join(dir, 'm')]);
+    expect(t.code, t.stderr).toBe(0);
+    const r = glassbox([
+      'predict',
+      join(dir, 'm', 'bundle.json'),
+      `postgres://ann:s3cret@localhost/db?host=${dir}&table=patients`,
+    ]);
+    expect(isOneLineError(r), r.stderr).toBe(true);
+    expect(r.stderr).toContain('postgres://ann:***@localhost/db');
+    expect(r.stderr).toContain('cannot connect to Postgres');
+    expect(r.stderr).not.toContain('s3cret');
   });
 });

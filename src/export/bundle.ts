@@ -238,7 +238,7 @@ export function conformInput(
     }
     const col = out.get(s.name);
     if (s.categories && col.kind === 'categorical') {
-      const known = new Set(s.categories);
+      const known = categorySet(s.categories);
       const unseen = new Map<string, number>();
       for (let i = 0; i < col.codes.length; i++) {
         const k = col.codes[i];
@@ -276,6 +276,14 @@ export function conformInput(
     }
   }
   return { frame: out, warnings, rowWarnings: perRow.map((w) => (w.length ? w.join('; ') : null)) };
+}
+
+/** Known categories as a set, made once per schema column: single-row scoring checks them per request. */
+const categorySets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function categorySet(categories: readonly string[]): ReadonlySet<string> {
+  let set = categorySets.get(categories);
+  if (!set) categorySets.set(categories, (set = new Set(categories)));
+  return set;
 }
 
 function fmtRange(s: SchemaColumn): string {

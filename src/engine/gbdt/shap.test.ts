@@ -1,32 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../random.js';
 import type { FeatureInput } from './binning.js';
-import { boost, type BoostParams } from './boost.js';
+import { boostParams } from '../../../test/boost-params.js';
+import { boost } from './boost.js';
 import { predictRaw } from './predict.js';
 import { expectedValue, shapWorkspace, treeShap, treeShapBrute } from './shap.js';
 import type { RawFeature } from './tree.js';
 
-const params: BoostParams = {
-  numRounds: 12,
-  maxLeaves: 12,
-  maxDepth: 0,
-  learningRate: 0.3,
-  maxBins: 32,
-  minSamplesLeaf: 3,
-  minChildWeight: 1e-3,
-  l2: 0.1,
-  minGainToSplit: 0,
-  catSmooth: 10,
-  colsampleByNode: 1,
-  colsampleByTree: 1,
-  subsample: 1,
-  objective: 'l2',
-  huberDelta: 1,
-  earlyStopping: false,
-  patience: 5,
-  validationFraction: 0.1,
-  seed: 3,
-};
+const params = boostParams();
 
 function data(n: number, p: number, seed: number) {
   const rng = new Rng(seed);

@@ -1,11 +1,7 @@
-import { appendFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { Command } from 'commander';
-import { evaluateBundle, labelledRows } from '../automl/champion.js';
-import { driftOf, driftSummary, predictionScalar, type DriftReference } from '../evaluate/drift.js';
-import { forcedTypes, loadBundle } from '../export/bundle.js';
-import { readJsonFile, writeFileAtomic } from '../node/files.js';
-import { readTable } from '../node/read-table.js';
+import { driftSummary } from '../evaluate/drift.js';
+import { writeFileAtomic } from '../node/files.js';
+import { executeEvaluate } from '../node/lifecycle.js';
 import '../techniques/index.js';
 import { addReadOptions, readOptionsFrom, type ReadFlags } from './read-options.js';
 
@@ -23,13 +19,7 @@ export function evaluateCommand(): Command {
     .option('--out <file>', 'also write the evaluation as JSON here');
   addReadOptions(cmd);
   cmd.action(async (bundlePath: string, data: string, flags: EvaluateFlags) => {
-    const { bundle, pipeline } = loadBundle(readJsonFile(bundlePath, 'bundle'), bundlePath);
-    const read = await readTable(data, { ...readOptionsFrom(flags), types: forcedTypes(bundle) });
-    const { frame, y } = labelledRows(bundle, read.frame, data);
-    const e = evaluateBundle(bundle, pipeline, frame, y);
-    const drift = bundle.reference
-      ? driftOf(bundle.reference as unknown as DriftReference, frame, predictionScalar(pipeline.predict(frame)))
-      : null;
+    const { record: e, drift } = await executeEvaluate({ bundlePath, data, read: readOptionsFrom(flags) });
     const f = (v: number) => Number(v.toPrecision(4));
     const lines = [
       `realised ${e.metric}: ${f(e.score.estimate)} (95% interval ${f(e.score.low)} to ${f(e.score.high)}) on ${e.rows} labelled rows` +
@@ -40,15 +30,7 @@ export function evaluateCommand(): Command {
       ...(drift ? [driftSummary(drift)] : []),
     ];
     process.stdout.write(lines.join('\n') + '\n');
-    const record = {
-      at: new Date().toISOString(),
-      data,
-      fingerprint: bundle.fingerprint,
-      ...e,
-      drifted: drift?.drifted ?? null,
-    };
-    appendFileSync(join(dirname(bundlePath), 'evaluations.jsonl'), JSON.stringify(record) + '\n');
-    if (flags.out) writeFileAtomic(flags.out, JSON.stringify({ ...record, drift }, null, 1) + '\n');
+    if (flags.out) writeFileAtomic(flags.out, JSON.stringify({ ...e, drift }, null, 1) + '\n');
   });
   return cmd;
 }

@@ -10,6 +10,9 @@ import { mkdirSync } from 'node:fs';
 import { executeTrain } from '../node/train-run.js';
 import type { ColumnChoice } from '../node/read-flags.js';
 import type { PipelineSpec } from '../techniques/pipeline.js';
+import { executeEvaluate, executeRetrain, type EvaluationRecord, type RetrainRecord } from '../node/lifecycle.js';
+import type { PromotePolicy } from '../automl/champion.js';
+import type { DriftResult } from '../evaluate/drift.js';
 import '../techniques/index.js';
 
 export interface JobStart {
@@ -36,6 +39,19 @@ export interface TrainStart {
   readonly drop?: readonly string[];
 }
 
+/** A model's realised performance on labelled data, or a challenger fitted and compared with it. */
+export interface LifecycleStart {
+  readonly type: 'evaluate' | 'retrain';
+  /** The model's bundle.json (retraining may replace it and writes versions/ beside it). */
+  readonly bundlePath: string;
+  readonly data: string;
+  /** The dataset's name, for messages and records. */
+  readonly name: string;
+  readonly policy?: PromotePolicy;
+  readonly holdout?: number;
+  readonly seed?: number;
+}
+
 export type JobMessage =
   | { readonly type: 'event'; readonly event: AutomlEvent }
   | { readonly type: 'trial'; readonly trial: ReturnType<typeof strip> }
@@ -47,6 +63,8 @@ export type JobMessage =
       readonly metrics: unknown;
       readonly name: string;
     }
+  | { readonly type: 'evaluated'; readonly record: EvaluationRecord; readonly drift: DriftResult | null }
+  | { readonly type: 'retrained'; readonly record: RetrainRecord; readonly message: string }
   | { readonly type: 'failed'; readonly message: string };
 
 const send = (m: JobMessage): void => {
@@ -57,8 +75,9 @@ const send = (m: JobMessage): void => {
 const orphaned = (): never => process.exit(1);
 process.on('disconnect', orphaned);
 
-process.on('message', (m: JobStart | TrainStart) => {
+process.on('message', (m: JobStart | TrainStart | LifecycleStart) => {
   if (m.type === 'train') return void runTrain(m);
+  if (m.type === 'evaluate' || m.type === 'retrain') return void runLifecycle(m);
   if (m.type !== 'start') return;
   void (async () => {
     try {
@@ -124,6 +143,30 @@ async function runTrain(m: TrainStart): Promise<void> {
         .filter((t) => !['drop-columns', 'drop-duplicates', 'datetime-parts'].includes(t))
         .join(' → '),
     });
+  } catch (e) {
+    send({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    process.off('disconnect', orphaned);
+    process.disconnect?.();
+  }
+}
+
+async function runLifecycle(m: LifecycleStart): Promise<void> {
+  try {
+    if (m.type === 'evaluate') {
+      const { record, drift } = await executeEvaluate({ bundlePath: m.bundlePath, data: m.data, name: m.name });
+      send({ type: 'evaluated', record, drift });
+    } else {
+      const { record, message } = await executeRetrain({
+        bundlePath: m.bundlePath,
+        data: m.data,
+        name: m.name,
+        policy: m.policy ?? 'significant',
+        holdout: m.holdout ?? 0.25,
+        seed: m.seed ?? 1,
+      });
+      send({ type: 'retrained', record, message });
+    }
   } catch (e) {
     send({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
   } finally {

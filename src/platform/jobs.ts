@@ -1,14 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { AutomlEvent } from '../automl/automl.js';
 import type { RunFile } from '../node/automl-run.js';
 import { compiledModule } from '../node/files.js';
-import type { JobMessage, JobStart, TrainStart } from './job-child.js';
+import type { JobMessage, JobStart, LifecycleStart, TrainStart } from './job-child.js';
 import type { PipelineSpec } from '../techniques/pipeline.js';
 import type { ColumnChoice } from '../node/read-flags.js';
 import { datasetFile, runDir, type DatasetFormat } from './artifacts.js';
-import type { Store } from './store.js';
+import type { Model, Store } from './store.js';
 
 /** A run without search: one pipeline (or a model with its default preparation), as the API takes it. */
 export interface TrainSettings {
@@ -143,6 +144,9 @@ export class Jobs {
     const dataset = this.store.datasetById(run.datasetId);
     if (!dataset) return this.finish(runId, 'failed', 'its dataset is gone');
     const data = datasetFile(this.store.dataDir, dataset.id, dataset.format as DatasetFormat);
+    const lifecycle = run.kind === 'evaluate' || run.kind === 'retrain';
+    const lifecycleModel = lifecycle && run.modelId ? this.store.modelById(run.modelId) : undefined;
+    if (lifecycle && !lifecycleModel) return this.finish(runId, 'failed', 'its model is gone');
     const choices = typeChoices(settings.types);
     const file: RunFile = {
       format: 'glassbox-automl-run',
@@ -174,9 +178,24 @@ export class Jobs {
     let outcome: JobMessage | undefined;
     let progress: Progress = { elapsed: 0, budget: settings.timeBudget, trials: 0, best: null, phase: 'search' };
     child.on('message', (m: JobMessage) => {
+      try {
+        record(m);
+      } catch (e) {
+        // The database refused what the job sent (full disk, a lock held too long): the run fails
+        // with the reason instead of the server going down with it.
+        outcome = { type: 'failed', message: `recording the result failed: ${(e as Error).message}` };
+        child.kill('SIGKILL');
+        return;
+      }
+      this.emit(runId, m);
+    });
+    const record = (m: JobMessage): void => {
       if (m.type === 'trial') this.store.addTrial(runId, m.trial.id, m.trial);
       else if (m.type === 'event') this.store.setRunProgress(runId, (progress = progressOf(progress, m.event)));
       else outcome = m;
+      if (m.type === 'evaluated' && run.modelId)
+        this.store.addEvaluation(run.projectId, run.modelId, runId, m.record, m.drift);
+      if (m.type === 'retrained' && run.modelId) this.store.addRetrain(run.projectId, run.modelId, runId, m.record);
       if (m.type === 'done')
         this.store.createModel({
           projectId: run.projectId,
@@ -187,15 +206,15 @@ export class Jobs {
           metrics: m.metrics,
           fingerprint: m.fingerprint,
         });
-      this.emit(runId, m);
-    });
+    };
     child.on('exit', (code, signal) => {
       this.running.delete(runId);
       if (this.cancelled.delete(runId)) this.finish(runId, 'cancelled');
       else if (this.closed) {
         // The server is stopping: the run resumes from its trials after the restart.
         this.store.setRunState(runId, 'interrupted', { error: 'the server stopped during the run' });
-      } else if (outcome?.type === 'done') this.finish(runId, 'done');
+      } else if (outcome?.type === 'done' || outcome?.type === 'evaluated' || outcome?.type === 'retrained')
+        this.finish(runId, 'done');
       else if (outcome?.type === 'failed') this.finish(runId, 'failed', outcome.message);
       else
         this.finish(
@@ -205,6 +224,21 @@ export class Jobs {
         );
       this.pump();
     });
+    if (run.kind === 'evaluate' || run.kind === 'retrain') {
+      const model = lifecycleModel as Model;
+      const l = run.settings as { policy?: 'significant' | 'better' | 'always'; holdout?: number; seed?: number };
+      const start: LifecycleStart = {
+        type: run.kind,
+        bundlePath: join(runDir(this.store.dataDir, model.runId), 'bundle.json'),
+        data,
+        name: dataset.name,
+        ...(l.policy ? { policy: l.policy } : {}),
+        ...(l.holdout !== undefined ? { holdout: l.holdout } : {}),
+        ...(l.seed !== undefined ? { seed: l.seed } : {}),
+      };
+      child.send(start);
+      return;
+    }
     if (run.kind === 'train') {
       const t = run.settings as unknown as TrainSettings;
       const start: TrainStart = {

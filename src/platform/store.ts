@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
  */
 
 /** Each migration runs once, in order, inside a transaction; never edit one that has shipped. */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE users (
      id TEXT PRIMARY KEY,
      email TEXT NOT NULL UNIQUE,
@@ -95,7 +95,48 @@ const MIGRATIONS: readonly string[] = [
      warnings TEXT NOT NULL,
      created_at TEXT NOT NULL
    );`,
+  // 2: evaluation and retraining jobs beside AutoML and train runs; model versions; scoring
+  // batches keep their drift; realised performance and retraining decisions per model. SQLite
+  // cannot change a CHECK constraint in place, so runs is rebuilt (with foreign keys off, as its
+  // documented procedure says, then checked).
+  `CREATE TABLE runs_next (
+     id TEXT PRIMARY KEY,
+     project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+     dataset_id TEXT NOT NULL REFERENCES datasets(id),
+     kind TEXT NOT NULL CHECK (kind IN ('automl', 'train', 'evaluate', 'retrain')),
+     settings TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled', 'interrupted')),
+     progress TEXT,
+     error TEXT,
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     finished_at TEXT,
+     model_id TEXT REFERENCES models(id)
+   );
+   INSERT INTO runs_next (id, project_id, dataset_id, kind, settings, state, progress, error, created_at, started_at, finished_at)
+     SELECT id, project_id, dataset_id, kind, settings, state, progress, error, created_at, started_at, finished_at FROM runs;
+   DROP TABLE runs;
+   ALTER TABLE runs_next RENAME TO runs;
+   CREATE INDEX runs_by_project ON runs(project_id, created_at);
+   ALTER TABLE models ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE scoring_jobs ADD COLUMN source TEXT;
+   ALTER TABLE scoring_jobs ADD COLUMN drift TEXT;
+   CREATE INDEX scoring_by_model ON scoring_jobs(model_id, created_at);
+   CREATE TABLE model_events (
+     id TEXT PRIMARY KEY,
+     project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+     model_id TEXT NOT NULL REFERENCES models(id),
+     run_id TEXT REFERENCES runs(id),
+     kind TEXT NOT NULL CHECK (kind IN ('evaluation', 'retrain')),
+     record TEXT NOT NULL,
+     drift TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX model_events_by_model ON model_events(model_id, created_at);`,
 ];
+
+/** Migrations that rebuild a table others refer to: run with foreign-key enforcement off. */
+const REBUILDS = new Set([2]);
 
 export type RunState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -125,7 +166,9 @@ export interface Run {
   readonly id: string;
   readonly projectId: string;
   readonly datasetId: string;
-  readonly kind: 'automl' | 'train';
+  readonly kind: 'automl' | 'train' | 'evaluate' | 'retrain';
+  /** Evaluate and retrain runs: the model they concern. */
+  readonly modelId: string | null;
   readonly settings: Record<string, unknown>;
   readonly state: RunState;
   readonly progress: unknown;
@@ -143,7 +186,19 @@ export interface Model {
   readonly target: string;
   readonly metrics: unknown;
   readonly fingerprint: string;
+  /** 1 for the model as trained; the version number of each challenger promoted since. */
+  readonly version: number;
   readonly createdAt: string;
+}
+
+/** One scored batch, realised-performance check or retraining decision in a model's history. */
+export interface HistoryEntry {
+  readonly id: string;
+  readonly kind: 'scoring' | 'evaluation' | 'retrain';
+  readonly at: string;
+  readonly runId: string | null;
+  /** Scoring: rows, warnings, source and the drift check; evaluation and retrain: their record. */
+  readonly detail: Record<string, unknown>;
 }
 
 /** Random ids: nothing a user sends ever becomes an id or a path. */
@@ -157,7 +212,8 @@ interface RunRow {
   id: string;
   project_id: string;
   dataset_id: string;
-  kind: 'automl' | 'train';
+  kind: Run['kind'];
+  model_id: string | null;
   settings: string;
   state: RunState;
   progress: string | null;
@@ -173,6 +229,7 @@ function runOf(r: RunRow): Run {
     projectId: r.project_id,
     datasetId: r.dataset_id,
     kind: r.kind,
+    modelId: r.model_id,
     settings: JSON.parse(r.settings) as Record<string, unknown>,
     state: r.state,
     progress: r.progress === null ? null : (JSON.parse(r.progress) as unknown),
@@ -218,6 +275,7 @@ interface ModelRow {
   target: string;
   metrics: string;
   fingerprint: string;
+  version: number;
   created_at: string;
 }
 
@@ -231,6 +289,7 @@ function modelOf(r: ModelRow): Model {
     target: r.target,
     metrics: JSON.parse(r.metrics) as unknown,
     fingerprint: r.fingerprint,
+    version: r.version,
     createdAt: r.created_at,
   };
 }
@@ -263,10 +322,18 @@ export class Store {
     MIGRATIONS.forEach((sql, i) => {
       const version = i + 1;
       if (version <= current) return;
-      this.db.transaction(() => {
-        this.db.exec(sql);
-        this.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, now());
-      })();
+      const rebuild = REBUILDS.has(version);
+      if (rebuild) this.db.pragma('foreign_keys = OFF');
+      try {
+        this.db.transaction(() => {
+          this.db.exec(sql);
+          if (rebuild && (this.db.pragma('foreign_key_check') as unknown[]).length)
+            throw new Error(`migration ${version} would leave dangling references; nothing was changed`);
+          this.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, now());
+        })();
+      } finally {
+        if (rebuild) this.db.pragma('foreign_keys = ON');
+      }
     });
     return MIGRATIONS.length;
   }
@@ -439,11 +506,17 @@ export class Store {
 
   // ---------------------------------------------------------------- runs and trials
 
-  createRun(r: { projectId: string; datasetId: string; kind: Run['kind']; settings: Record<string, unknown> }): Run {
+  createRun(r: {
+    projectId: string;
+    datasetId: string;
+    kind: Run['kind'];
+    settings: Record<string, unknown>;
+    modelId?: string;
+  }): Run {
     const id = newId();
     this.sql(
-      `INSERT INTO runs (id, project_id, dataset_id, kind, settings, state, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)`,
-    ).run(id, r.projectId, r.datasetId, r.kind, JSON.stringify(r.settings), now());
+      `INSERT INTO runs (id, project_id, dataset_id, kind, settings, state, created_at, model_id) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)`,
+    ).run(id, r.projectId, r.datasetId, r.kind, JSON.stringify(r.settings), now(), r.modelId ?? null);
     return this.runById(id) as Run;
   }
 
@@ -512,18 +585,24 @@ export class Store {
 
   // ---------------------------------------------------------------- models and scoring
 
-  createModel(m: Omit<Model, 'id' | 'createdAt'>): Model {
+  createModel(m: Omit<Model, 'id' | 'createdAt' | 'version'>): Model {
     const id = newId();
     const createdAt = now();
     this.sql(
       `INSERT INTO models (id, project_id, run_id, name, task, target, metrics, fingerprint, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(id, m.projectId, m.runId, m.name, m.task, m.target, JSON.stringify(m.metrics), m.fingerprint, createdAt);
-    return { ...m, id, createdAt };
+    return { ...m, id, version: 1, createdAt };
   }
 
   model(userId: string, id: string): Model | undefined {
     const r = this.sql(`SELECT * FROM models x WHERE x.id = ? AND ${MEMBER}`).get(id, userId) as ModelRow | undefined;
+    return r && modelOf(r);
+  }
+
+  /** Unscoped: for the job system, never for a request. */
+  modelById(id: string): Model | undefined {
+    const r = this.sql('SELECT * FROM models WHERE id = ?').get(id) as ModelRow | undefined;
     return r && modelOf(r);
   }
 
@@ -541,12 +620,136 @@ export class Store {
     ).map(modelOf);
   }
 
-  recordScoring(projectId: string, modelId: string, rows: number, warnings: readonly string[]): string {
+  recordScoring(
+    projectId: string,
+    modelId: string,
+    rows: number,
+    warnings: readonly string[],
+    extra: { source?: string; drift?: unknown } = {},
+  ): string {
     const id = newId();
     this.sql(
-      'INSERT INTO scoring_jobs (id, project_id, model_id, rows, warnings, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(id, projectId, modelId, rows, JSON.stringify(warnings), now());
+      'INSERT INTO scoring_jobs (id, project_id, model_id, rows, warnings, created_at, source, drift) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      id,
+      projectId,
+      modelId,
+      rows,
+      JSON.stringify(warnings),
+      now(),
+      extra.source ?? null,
+      extra.drift === undefined ? null : JSON.stringify(extra.drift),
+    );
     return id;
+  }
+
+  /** A scored batch's full drift check (for its report), scoped like every read. */
+  scoringDrift(userId: string, modelId: string, scoringId: string): unknown {
+    const r = this.sql(`SELECT x.drift FROM scoring_jobs x WHERE x.id = ? AND x.model_id = ? AND ${MEMBER}`).get(
+      scoringId,
+      modelId,
+      userId,
+    ) as { drift: string | null } | undefined;
+    return r?.drift ? (JSON.parse(r.drift) as unknown) : undefined;
+  }
+
+  addEvaluation(projectId: string, modelId: string, runId: string | null, record: unknown, drift: unknown): void {
+    this.addModelEvent(projectId, modelId, runId, 'evaluation', record, drift);
+  }
+
+  /** Logs a retraining decision; a promoted challenger becomes the model's current version. */
+  addRetrain(
+    projectId: string,
+    modelId: string,
+    runId: string | null,
+    record: { promoted: boolean; version: number; challenger: string },
+  ): void {
+    this.db.transaction(() => {
+      this.addModelEvent(projectId, modelId, runId, 'retrain', record, null);
+      if (record.promoted)
+        this.sql('UPDATE models SET version = ?, fingerprint = ? WHERE id = ?').run(
+          record.version,
+          record.challenger,
+          modelId,
+        );
+    })();
+  }
+
+  /** Scored batches (with their drift summary), evaluations and retraining decisions, oldest first. */
+  history(modelId: string): HistoryEntry[] {
+    const scorings = (
+      this.sql('SELECT id, rows, warnings, source, drift, created_at FROM scoring_jobs WHERE model_id = ?').all(
+        modelId,
+      ) as {
+        id: string;
+        rows: number;
+        warnings: string;
+        source: string | null;
+        drift: string | null;
+        created_at: string;
+      }[]
+    ).map((r): HistoryEntry => {
+      const drift = r.drift ? (JSON.parse(r.drift) as { drifted?: string[]; features?: unknown[] }) : null;
+      return {
+        id: r.id,
+        kind: 'scoring',
+        at: r.created_at,
+        runId: null,
+        detail: {
+          rows: r.rows,
+          warnings: (JSON.parse(r.warnings) as string[]).length,
+          source: r.source,
+          drifted: drift?.drifted ?? null,
+          features: drift?.features?.length ?? null,
+        },
+      };
+    });
+    const events = (
+      this.sql('SELECT id, run_id, kind, record, created_at FROM model_events WHERE model_id = ?').all(modelId) as {
+        id: string;
+        run_id: string | null;
+        kind: 'evaluation' | 'retrain';
+        record: string;
+        created_at: string;
+      }[]
+    ).map((r): HistoryEntry => ({
+      id: r.id,
+      kind: r.kind,
+      at: r.created_at,
+      runId: r.run_id,
+      detail: JSON.parse(r.record) as Record<string, unknown>,
+    }));
+    return [...scorings, ...events].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  private addModelEvent(
+    projectId: string,
+    modelId: string,
+    runId: string | null,
+    kind: 'evaluation' | 'retrain',
+    record: unknown,
+    drift: unknown,
+  ): void {
+    this.sql(
+      'INSERT INTO model_events (id, project_id, model_id, run_id, kind, record, drift, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      newId(),
+      projectId,
+      modelId,
+      runId,
+      kind,
+      JSON.stringify(record),
+      drift == null ? null : JSON.stringify(drift),
+      now(),
+    );
+  }
+
+  /** An evaluate or retrain run of this model still queued or running. */
+  activeRun(modelId: string, kind: 'evaluate' | 'retrain'): string | undefined {
+    const r = this.sql(
+      "SELECT id FROM runs WHERE model_id = ? AND kind = ? AND state IN ('queued', 'running') LIMIT 1",
+    ).get(modelId, kind) as { id: string } | undefined;
+    return r?.id;
   }
 
   integrityCheck(): string {

@@ -314,3 +314,108 @@ export function trialsChart(
     ],
   };
 }
+
+/**
+ * A model's realised performance over time: each labelled batch's metric with its 95% interval,
+ * against the score it had at training (a dashed rule).
+ */
+export function realisedChart(
+  batches: readonly { at: string; estimate: number; low: number; high: number; data: string }[],
+  metric: string,
+  atTraining: number | null,
+): VegaLiteSpec {
+  const values = batches.map((b, i) => ({
+    batch: i + 1,
+    at: b.at.slice(0, 16).replace('T', ' '),
+    estimate: round(b.estimate),
+    low: round(b.low),
+    high: round(b.high),
+    data: b.data,
+  }));
+  return {
+    ...BASE,
+    width: 560,
+    height: 200,
+    title: `Realised ${metric.toUpperCase()} of each labelled batch (95% interval)${atTraining !== null ? ', and at training (dashed)' : ''}`,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'rule', color: '#1f6feb' },
+        encoding: {
+          x: { field: 'batch', type: 'ordinal', title: 'Labelled batch' },
+          y: { field: 'low', type: 'quantitative', title: metric.toUpperCase(), scale: { zero: false } },
+          y2: { field: 'high' },
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 60, color: '#1f6feb' },
+        encoding: {
+          x: { field: 'batch', type: 'ordinal' },
+          y: { field: 'estimate', type: 'quantitative' },
+          tooltip: [
+            { field: 'at', title: 'when' },
+            { field: 'data', title: 'data' },
+            { field: 'estimate', title: metric },
+          ],
+        },
+      },
+      ...(atTraining !== null
+        ? [
+            {
+              mark: { type: 'rule', strokeDash: [4, 4], color: '#888' },
+              data: { values: [{ training: round(atTraining) }] },
+              encoding: { y: { field: 'training', type: 'quantitative' } },
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/** How many of a model's input columns drifted in each scored batch. */
+export function driftHistoryChart(
+  batches: readonly { at: string; drifted: number; features: number; rows: number }[],
+): VegaLiteSpec {
+  const values = batches.map((b, i) => ({
+    batch: i + 1,
+    at: b.at.slice(0, 16).replace('T', ' '),
+    drifted: b.drifted,
+    features: b.features,
+    rows: b.rows,
+    light: b.drifted === 0 ? 'none' : b.drifted * 4 < b.features ? 'some' : 'many',
+  }));
+  return {
+    ...BASE,
+    width: 560,
+    height: 160,
+    title: 'Drifted columns in each scored batch',
+    data: { values },
+    encoding: {
+      x: { field: 'batch', type: 'ordinal', title: 'Scored batch' },
+      y: {
+        field: 'drifted',
+        type: 'quantitative',
+        title: 'Drifted columns',
+        // Whole columns only, and room above zero so a batch without drift still shows as a dot.
+        scale: { domain: [0, Math.max(1, ...values.map((v) => v.drifted))] },
+        axis: { tickMinStep: 1, format: 'd' },
+      },
+      color: {
+        field: 'light',
+        type: 'nominal',
+        title: null,
+        scale: { domain: ['none', 'some', 'many'], range: ['#2da44e', '#d4a72c', '#cf222e'] },
+      },
+      tooltip: [
+        { field: 'at', title: 'when' },
+        { field: 'rows', title: 'rows' },
+        { field: 'drifted', title: 'drifted' },
+        { field: 'features', title: 'watched' },
+      ],
+    },
+    layer: [
+      { mark: { type: 'rule', strokeWidth: 3 }, encoding: { y2: { datum: 0 } } },
+      { mark: { type: 'circle', size: 90, opacity: 1 } },
+    ],
+  };
+}

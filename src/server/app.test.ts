@@ -33,7 +33,7 @@ describe('API in local mode (one user, loopback)', () => {
     built = await buildApp({ dataDir: dir, auth: 'local', jobs: { concurrency: 1, workersPerJob: 1 } });
     const { app } = built;
     const health = await app.inject({ method: 'GET', url: '/api/health' });
-    expect(health.json()).toMatchObject({ ok: true, auth: 'local', schemaVersion: 1 });
+    expect(health.json()).toMatchObject({ ok: true, auth: 'local', schemaVersion: 2 });
     expect(health.headers['x-content-type-options']).toBe('nosniff');
     expect(String(health.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
 
@@ -192,6 +192,110 @@ describe('API in local mode (one user, loopback)', () => {
     });
     expect(badType.statusCode).toBe(400);
   }, 60_000);
+
+  it('monitors a model: scored batches with drift, realised performance, and a challenger promoted as version 2', async () => {
+    const { app, store } = built;
+    const project = (await app.inject({ method: 'GET', url: '/api/projects' })).json().projects[0];
+    const lines = diabetes.toString('utf8').trimEnd().split('\n');
+    const put = async (name: string, text: string): Promise<string> => {
+      const r = await app.inject({
+        method: 'POST',
+        url: `/api/projects/${project.id}/datasets`,
+        ...upload(name, text),
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      return r.json().dataset.id as string;
+    };
+    const done = async (runId: string) => {
+      await app.inject({ method: 'GET', url: `/api/runs/${runId}/events` });
+      const run = (await app.inject({ method: 'GET', url: `/api/runs/${runId}` })).json().run;
+      expect(run.state, run.error).toBe('done');
+      return run;
+    };
+    // The champion learns from 60 patients only.
+    const few = await put('first-60.csv', lines.slice(0, 61).join('\n') + '\n');
+    const trained = await app.inject({
+      method: 'POST',
+      url: `/api/projects/${project.id}/train`,
+      payload: { datasetId: few, target: 'Outcome', model: 'gbdt', params: { numRounds: 30 } },
+    });
+    const modelId = (
+      await app.inject({ method: 'GET', url: `/api/runs/${(await done(trained.json().run.id)).id}` })
+    ).json().model.id as string;
+
+    // A scored batch keeps its drift check: the line in a header, the report by its id.
+    const scored = await app.inject({
+      method: 'POST',
+      url: `/api/models/${modelId}/score`,
+      ...upload('march.csv', diabetes),
+    });
+    expect(scored.statusCode, scored.body).toBe(200);
+    expect(decodeURIComponent(String(scored.headers['x-glassbox-drift']))).toMatch(/^drift: \d+ of 8 features drifted/);
+    const report = await app.inject({
+      method: 'GET',
+      url: `/api/models/${modelId}/drift/${String(scored.headers['x-glassbox-scoring'])}`,
+    });
+    expect(report.statusCode).toBe(200);
+    expect(report.body).toContain('<html');
+
+    // The outcomes of all 768 arrive: realised performance, then a challenger fitted on them.
+    const all = await put('outcomes.csv', diabetes.toString('utf8'));
+    const noLabels = await put('unlabelled.csv', lines.map((l) => l.split(',').slice(0, -1).join(',')).join('\n'));
+    const refused = await app.inject({
+      method: 'POST',
+      url: `/api/models/${modelId}/evaluate`,
+      payload: { datasetId: noLabels },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatch(/no column "Outcome"/);
+    const evaluated = await app.inject({
+      method: 'POST',
+      url: `/api/models/${modelId}/evaluate`,
+      payload: { datasetId: all },
+    });
+    expect(evaluated.statusCode, evaluated.body).toBe(202);
+    expect((await done(evaluated.json().run.id)).kind).toBe('evaluate');
+
+    const retrain = (datasetId: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/models/${modelId}/retrain`,
+        payload: { datasetId, policy: 'better' },
+      });
+    const started = await retrain(all);
+    expect(started.statusCode, started.body).toBe(202);
+    // One challenger at a time.
+    expect((await retrain(all)).statusCode).toBe(409);
+    await done(started.json().run.id);
+
+    const history = (await app.inject({ method: 'GET', url: `/api/models/${modelId}/history` })).json();
+    expect(history.model.version).toBe(2);
+    expect(history.active).toEqual([]);
+    expect(history.entries.map((e: { kind: string }) => e.kind)).toEqual(['scoring', 'evaluation', 'retrain']);
+    const [scoring, evaluation, decision] = history.entries;
+    expect(scoring.detail).toMatchObject({ rows: 768, source: 'march.csv', features: 8 });
+    expect(evaluation.detail).toMatchObject({ metric: 'auc', rows: 768, data: 'outcomes.csv' });
+    expect(evaluation.detail.score.low).toBeLessThan(evaluation.detail.score.high);
+    expect(decision.detail).toMatchObject({ promoted: true, version: 2, policy: 'better' });
+    expect(decision.detail.why).toMatch(/^promoted/);
+    // The model now serves the challenger: the same bundle as versions/2, and other predictions.
+    const runDirOf = store.modelById(modelId)?.runId as string;
+    const served = (await app.inject({ method: 'GET', url: `/api/models/${modelId}/bundle` })).json();
+    const v2 = JSON.parse(readFileSync(join(dir, 'runs', runDirOf, 'versions', '2', 'bundle.json'), 'utf8'));
+    expect(served.fingerprint).toBe(v2.fingerprint);
+    expect(store.modelById(modelId)?.fingerprint).toBe(v2.fingerprint);
+    const again = await app.inject({
+      method: 'POST',
+      url: `/api/models/${modelId}/score`,
+      ...upload('april.csv', diabetes),
+    });
+    expect(again.body).not.toBe(scored.body);
+    for (const chart of ['realised.svg', 'drift.svg']) {
+      const svg = await app.inject({ method: 'GET', url: `/api/models/${modelId}/history/${chart}` });
+      expect(svg.statusCode).toBe(200);
+      expect(svg.body).toContain('<svg');
+    }
+  }, 90_000);
 
   it('refuses cross-origin writes even on loopback, and uploads over the limits with a clear error', async () => {
     const { app } = built;

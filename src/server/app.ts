@@ -9,7 +9,9 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { explainRows, score } from '../automl/score.js';
-import { driftOf, driftSummary, predictionScalar, type DriftReference } from '../evaluate/drift.js';
+import { driftOf, driftSummary, predictionScalar, type DriftReference, type DriftResult } from '../evaluate/drift.js';
+import { driftHtml } from '../report/drift-report.js';
+import type { EvaluationRecord } from '../node/lifecycle.js';
 import { GlassboxError } from '../data/errors.js';
 import { Frame } from '../data/frame.js';
 import { profile } from '../data/profile.js';
@@ -28,7 +30,7 @@ import { newId, Store, type User } from '../platform/store.js';
 import type { FittedPipeline } from '../techniques/pipeline.js';
 import { hasTechnique, technique, listTechniques } from '../techniques/registry.js';
 import { VERSION } from '../version.js';
-import { trialsChart } from '../report/charts.js';
+import { driftHistoryChart, realisedChart, trialsChart } from '../report/charts.js';
 import { renderSvg } from '../report/svg.js';
 import '../techniques/index.js';
 
@@ -625,20 +627,22 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // ---------------------------------------------------------------- models
 
   const modelOf = (req: FastifyRequest, id: string) => store.model(me(req).id, id) ?? notFound('model');
-  const loaded = (runId: string): { bundle: Bundle; pipeline: FittedPipeline } => {
-    const hit = bundles.get(runId);
+  const loaded = (model: { runId: string; version: number }): { bundle: Bundle; pipeline: FittedPipeline } => {
+    // Keyed by version too: a promoted challenger replaces bundle.json and bumps the version.
+    const key = `${model.runId}:${model.version}`;
+    const hit = bundles.get(key);
     if (hit) return hit;
-    const path = join(runDir(store.dataDir, runId), 'bundle.json');
+    const path = join(runDir(store.dataDir, model.runId), 'bundle.json');
     const b = loadBundle(readJsonFile(path, 'bundle'), 'bundle.json');
     // A few recent models stay parsed: single-row scoring must not re-read a bundle per request.
     if (bundles.size >= 8) bundles.delete(bundles.keys().next().value as string);
-    bundles.set(runId, b);
+    bundles.set(key, b);
     return b;
   };
 
   app.get<{ Params: { id: string } }>('/api/models/:id', { schema: { tags: ['models'] } }, async (req) => {
     const model = modelOf(req, req.params.id);
-    const { bundle } = loaded(model.runId);
+    const { bundle } = loaded(model);
     return { model, schema: bundle.schema, classes: bundle.target.classes };
   });
 
@@ -667,14 +671,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   app.get<{ Params: { id: string } }>('/api/models/:id/code', { schema: { tags: ['models'] } }, async (req, reply) => {
     const model = modelOf(req, req.params.id);
-    const { bundle, pipeline } = loaded(model.runId);
+    const { bundle, pipeline } = loaded(model);
     reply.header('Content-Disposition', 'attachment; filename="model.ts"');
     return reply.type('text/plain; charset=utf-8').send(exportTypeScript(bundle, pipeline)['model.ts']);
   });
 
   app.get<{ Params: { id: string } }>('/api/models/:id/onnx', { schema: { tags: ['models'] } }, async (req, reply) => {
     const model = modelOf(req, req.params.id);
-    const { bundle, pipeline } = loaded(model.runId);
+    const { bundle, pipeline } = loaded(model);
     let bytes: Uint8Array;
     try {
       bytes = exportOnnx(bundle, pipeline).model;
@@ -707,7 +711,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     async (req) => {
       const model = modelOf(req, req.params.id);
-      const { bundle, pipeline } = loaded(model.runId);
+      const { bundle, pipeline } = loaded(model);
       const input = frameFromRows(bundle, req.body.rows);
       const scored = score(bundle, pipeline, input, { strict: req.body.strict, file: 'request' });
       const reasons = req.body.explain ? explainRows(bundle, pipeline, scored) : [];
@@ -720,7 +724,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     { schema: { tags: ['models'], consumes: ['multipart/form-data'] } },
     async (req, reply) => {
       const model = modelOf(req, req.params.id);
-      const { bundle, pipeline } = loaded(model.runId);
+      const { bundle, pipeline } = loaded(model);
       const file = await req.file();
       if (!file) throw new HttpError(400, 'send the table as a multipart file field');
       const name = String(file.filename || 'data').slice(0, 200);
@@ -749,21 +753,166 @@ export async function buildApp(options: AppOptions): Promise<App> {
           req.query.explain === 'true'
             ? new Frame([...scored.frame.columns, ...explainRows(bundle, pipeline, scored)])
             : scored.frame;
-        store.recordScoring(model.projectId, model.id, out.nRows, scored.warnings);
-        if (bundle.reference) {
-          const drift = driftOf(
-            bundle.reference as unknown as DriftReference,
-            read.frame,
-            predictionScalar(scored.prediction),
-          );
-          reply.header('X-Glassbox-Drift', encodeURIComponent(driftSummary(drift)));
-        }
+        const drift = bundle.reference
+          ? driftOf(bundle.reference as unknown as DriftReference, read.frame, predictionScalar(scored.prediction))
+          : undefined;
+        const scoringId = store.recordScoring(model.projectId, model.id, out.nRows, scored.warnings, {
+          source: name,
+          drift,
+        });
+        reply.header('X-Glassbox-Scoring', scoringId);
+        if (drift) reply.header('X-Glassbox-Drift', encodeURIComponent(driftSummary(drift)));
         reply.header('X-Glassbox-Warnings', encodeURIComponent(JSON.stringify(scored.warnings)).slice(0, 4000));
         reply.header('Content-Disposition', 'attachment; filename="predictions.csv"');
         return reply.type('text/csv; charset=utf-8').send([...csvChunks(out)].join(''));
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    },
+  );
+
+  // ---------------------------------------------------------------- monitoring and retraining
+
+  app.post<{ Params: { id: string }; Body: { datasetId: string } }>(
+    '/api/models/:id/evaluate',
+    {
+      schema: {
+        tags: ['monitoring'],
+        description:
+          'Realised performance on a labelled dataset of the project (outcomes that arrived after scoring): the metric with its 95% interval against the score at training, and drift. Runs as a job; the result joins the model history.',
+        body: {
+          type: 'object',
+          required: ['datasetId'],
+          properties: { datasetId: { type: 'string', maxLength: 64 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const model = modelOf(req, req.params.id);
+      // Labelled: the dataset holds the outcomes to compare with.
+      checkTarget(req, model.projectId, req.body.datasetId, model.target);
+      const run = store.createRun({
+        projectId: model.projectId,
+        datasetId: req.body.datasetId,
+        kind: 'evaluate',
+        settings: { target: model.target },
+        modelId: model.id,
+      });
+      jobs.enqueue(run.id);
+      return reply.status(202).send({ run: store.runById(run.id) });
+    },
+  );
+
+  app.post<{
+    Params: { id: string };
+    Body: { datasetId: string; policy?: 'significant' | 'better' | 'always'; holdout?: number; seed?: number };
+  }>(
+    '/api/models/:id/retrain',
+    {
+      schema: {
+        tags: ['monitoring'],
+        description:
+          "Champion / challenger: refits the model's pipeline on a labelled dataset of the project, compares both on the same held-out rows of it (paired bootstrap) and promotes the challenger only if the policy says so. Every version is kept. Runs as a job.",
+        body: {
+          type: 'object',
+          required: ['datasetId'],
+          properties: {
+            datasetId: { type: 'string', maxLength: 64 },
+            policy: { type: 'string', enum: ['significant', 'better', 'always'] },
+            holdout: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+            seed: { type: 'integer' },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const model = modelOf(req, req.params.id);
+      checkTarget(req, model.projectId, req.body.datasetId, model.target);
+      // One challenger at a time: two would race for the next version number.
+      const active = store.activeRun(model.id, 'retrain');
+      if (active) throw new HttpError(409, `a retraining of this model is already ${store.runById(active)?.state}`);
+      const { policy = 'significant', holdout = 0.25, seed = 1 } = req.body;
+      const run = store.createRun({
+        projectId: model.projectId,
+        datasetId: req.body.datasetId,
+        kind: 'retrain',
+        settings: { target: model.target, policy, holdout, seed },
+        modelId: model.id,
+      });
+      jobs.enqueue(run.id);
+      return reply.status(202).send({ run: store.runById(run.id) });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/models/:id/history',
+    {
+      schema: {
+        tags: ['monitoring'],
+        description:
+          'Scored batches (rows, warnings, drifted columns), realised-performance checks and retraining decisions, oldest first, with the evaluate and retrain jobs still running.',
+      },
+    },
+    async (req) => {
+      const model = modelOf(req, req.params.id);
+      const active = (['evaluate', 'retrain'] as const).flatMap((k) => {
+        const id = store.activeRun(model.id, k);
+        return id ? [store.runById(id)] : [];
+      });
+      return { model, entries: store.history(model.id), active };
+    },
+  );
+
+  app.get<{ Params: { id: string; which: string } }>(
+    '/api/models/:id/history/:which',
+    { schema: { tags: ['monitoring'], description: 'realised.svg or drift.svg: the history charts.' } },
+    async (req, reply) => {
+      const model = modelOf(req, req.params.id);
+      const entries = store.history(model.id);
+      let spec;
+      if (req.params.which === 'realised.svg') {
+        const evaluations = entries
+          .filter((e) => e.kind === 'evaluation')
+          .map((e) => e.detail as unknown as EvaluationRecord);
+        const metric = evaluations[0]?.metric ?? 'score';
+        spec = realisedChart(
+          evaluations.map((e) => ({ at: e.at, data: e.data, ...e.score })),
+          metric,
+          evaluations.length ? evaluations[evaluations.length - 1].atTraining : null,
+        );
+      } else if (req.params.which === 'drift.svg')
+        spec = driftHistoryChart(
+          entries
+            .filter((e) => e.kind === 'scoring' && e.detail.drifted !== null)
+            .map((e) => ({
+              at: e.at,
+              drifted: (e.detail.drifted as string[]).length,
+              features: e.detail.features as number,
+              rows: e.detail.rows as number,
+            })),
+        );
+      else return notFound('chart');
+      reply.header('Cache-Control', 'no-store');
+      return reply.type('image/svg+xml').send(await renderSvg(spec));
+    },
+  );
+
+  app.get<{ Params: { id: string; scoring: string } }>(
+    '/api/models/:id/drift/:scoring',
+    { schema: { tags: ['monitoring'], description: "A scored batch's drift report: a traffic light per column." } },
+    async (req, reply) => {
+      const model = modelOf(req, req.params.id);
+      const drift = store.scoringDrift(me(req).id, model.id, req.params.scoring);
+      if (!drift) return notFound('drift check for that batch');
+      reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          driftHtml(
+            drift as DriftResult,
+            `Drift of a scored batch against the training data of ${model.target}: ${model.name}`,
+          ),
+        );
     },
   );
 

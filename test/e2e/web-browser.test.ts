@@ -77,6 +77,22 @@ describe('the web app in a real browser', () => {
       expect(await page.getByText('(768 rows)').count()).toBe(1);
       await shot(page, '4-score');
 
+      // Monitoring: the scored file is in the history with its drift check; its outcomes (the
+      // file itself is labelled) give the realised performance, then a challenger is trained.
+      const monitoring = page.getByRole('region', { name: 'Monitoring' });
+      await monitoring.getByText('Scored 768 rows of diabetes.csv').waitFor();
+      await monitoring
+        .getByLabel('Data with the outcomes (Outcome)')
+        .selectOption({ label: 'diabetes.csv · 768 rows' });
+      await monitoring.getByRole('button', { name: 'Check realised performance' }).click();
+      await monitoring.getByText(/Outcomes of 768 rows \(diabetes\.csv\): AUC 0\.\d+/).waitFor({ timeout: 60_000 });
+      await monitoring.locator('img[alt^="Realised performance"]').waitFor();
+      await monitoring.getByLabel('Promote the challenger').selectOption('always');
+      await monitoring.getByRole('button', { name: 'Retrain' }).click();
+      await monitoring.getByText('Version 2 promoted').waitFor({ timeout: 60_000 });
+      await monitoring.getByText('Serving version 2').waitFor();
+      await shot(page, '4b-monitoring');
+
       // Start at any stage: a pipeline built by hand from the schema-generated forms, no search.
       await page.goto(datasetUrl);
       await page.getByLabel('Column to predict').selectOption('Outcome');

@@ -5,6 +5,7 @@ import {
   scoreFile,
   uploadWithProgress,
   type Dataset,
+  type HistoryEntry,
   type Model,
   type Project,
   type Run,
@@ -284,7 +285,10 @@ function ProjectPage({ id }: { id: string }) {
                 <td>
                   <a href={`#/r/${r.id}`}>{new Date(r.createdAt).toLocaleString()}</a>
                 </td>
-                <td>{r.settings.target}</td>
+                <td>
+                  {r.settings.target}
+                  {r.kind === 'evaluate' ? ' (outcomes checked)' : r.kind === 'retrain' ? ' (challenger)' : ''}
+                </td>
                 <td>{r.state}</td>
               </tr>
             ))}
@@ -557,6 +561,12 @@ function RunPage({ id }: { id: string }) {
       </p>
       <h1>Predicting {run.settings.target}</h1>
       {run.kind === 'train' && <p>One pipeline, trained as you built it (no search).</p>}
+      {(run.kind === 'evaluate' || run.kind === 'retrain') && run.modelId && (
+        <p>
+          {run.kind === 'evaluate' ? 'A check of realised performance' : 'A challenger trained on new outcomes'} for{' '}
+          <a href={`#/m/${run.modelId}`}>the model</a>: its result is in the model's history.
+        </p>
+      )}
       <div aria-live="polite" className="status">
         <p>
           State: <strong data-testid="run-state">{run.state}</strong>
@@ -625,6 +635,7 @@ function ModelPage({ id }: { id: string }) {
   const [explain, setExplain] = useState(true);
   const [csv, setCsv] = useState<string | null>(null);
   const [scoring, setScoring] = useState(false);
+  const [scored, setScored] = useState(0);
   const [err, setErr] = useState<string | null>(null);
   const download = useMemo(() => (csv ? URL.createObjectURL(new Blob([csv], { type: 'text/csv' })) : null), [csv]);
   if (error) return <ErrorLine error={error} />;
@@ -638,6 +649,7 @@ function ModelPage({ id }: { id: string }) {
     setErr(null);
     try {
       setCsv(await scoreFile(m.id, file, explain));
+      setScored((n) => n + 1);
     } catch (x) {
       setErr((x as Error).message);
     } finally {
@@ -718,7 +730,167 @@ function ModelPage({ id }: { id: string }) {
           </>
         )}
       </section>
+      <Monitoring model={m} scored={scored} />
     </>
+  );
+}
+
+const POLICY_HELP: Record<string, string> = {
+  significant: 'only if it is better beyond chance (paired bootstrap, p < 0.05)',
+  better: 'if it scores better at all on the rows set aside',
+  always: 'always (the old version is still kept)',
+};
+
+/** One line of a model's history, in plain words. */
+function historyLine(e: HistoryEntry, modelId: string): ReactNode {
+  if (e.kind === 'scoring') {
+    const d = e.detail;
+    return (
+      <>
+        Scored {d.rows.toLocaleString()} rows{d.source ? ` of ${d.source}` : ''}
+        {d.warnings ? `, ${d.warnings} warning(s)` : ''}
+        {d.drifted !== null && (
+          <>
+            {' · '}
+            <a href={`/api/models/${modelId}/drift/${e.id}`} target="_blank" rel="noreferrer">
+              {d.drifted.length === 0
+                ? `no drift in ${d.features} columns`
+                : `${d.drifted.length} of ${d.features} columns drifted: ${d.drifted.slice(0, 4).join(', ')}`}
+            </a>
+          </>
+        )}
+      </>
+    );
+  }
+  if (e.kind === 'evaluation') {
+    const d = e.detail;
+    const f = (v: number) => v.toFixed(3);
+    return (
+      <>
+        Outcomes of {d.rows.toLocaleString()} rows ({d.data}): {d.metric.toUpperCase()} {f(d.score.estimate)} (95%{' '}
+        {f(d.score.low)} to {f(d.score.high)}){d.atTraining !== null && `, ${f(d.atTraining)} when trained`}
+      </>
+    );
+  }
+  const d = e.detail;
+  return (
+    <>
+      <strong>{d.promoted ? `Version ${d.version} promoted` : `Version ${d.version} not promoted`}</strong> (fitted on{' '}
+      {d.trainRows.toLocaleString()} rows of {d.data}, compared on {d.compareRows.toLocaleString()}): {d.why}
+    </>
+  );
+}
+
+/** Drift and realised performance over time, and champion / challenger retraining. */
+function Monitoring({ model, scored }: { model: Model; scored: number }) {
+  // Read again after each file scored on the page: the batch joins the history.
+  const { data, error, reload } = useLoad(() => api.history(model.id), [model.id, scored]);
+  const project = useLoad(() => api.project(model.projectId), [model.projectId]);
+  const [datasetId, setDatasetId] = useState('');
+  const [policy, setPolicy] = useState('significant');
+  const [err, setErr] = useState<string | null>(null);
+  const busy = (data?.active.length ?? 0) > 0;
+  // While a check or a challenger runs, the history is read again every two seconds.
+  useEffect(() => {
+    if (!busy) return;
+    const t = setTimeout(reload, 2000);
+    return () => clearTimeout(t);
+  }, [busy, data]);
+  const labelled = (project.data?.datasets ?? []).filter((d) => d.profile.columns.some((c) => c.name === model.target));
+  const start = async (what: 'evaluate' | 'retrain') => {
+    setErr(null);
+    try {
+      if (what === 'evaluate') await api.evaluate(model.id, datasetId);
+      else await api.retrain(model.id, datasetId, policy);
+      reload();
+    } catch (x) {
+      setErr((x as Error).message);
+    }
+  };
+  if (error) return <ErrorLine error={error} />;
+  if (!data) return null;
+  const entries = data.entries;
+  const version = data.model.version;
+  return (
+    <section aria-label="Monitoring">
+      <h2>Monitoring</h2>
+      <p>
+        Serving version {version}
+        {version > 1 ? ' (a retrained challenger)' : ' (as trained)'}. Every file scored here is checked for drift
+        against the training data; when the outcomes arrive, upload them to the project to see how the model really did,
+        or to train a challenger.
+      </p>
+      {entries.some((e) => e.kind === 'evaluation') && (
+        <img
+          src={`/api/models/${model.id}/history/realised.svg?n=${entries.length}`}
+          alt="Realised performance of each labelled batch, with its 95% interval and the score at training"
+        />
+      )}
+      {entries.some((e) => e.kind === 'scoring') && (
+        <img
+          src={`/api/models/${model.id}/history/drift.svg?n=${entries.length}`}
+          alt="Number of drifted columns in each scored batch"
+        />
+      )}
+      {entries.length > 0 ? (
+        <table aria-label="Model history">
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>What</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...entries].reverse().map((e) => (
+              <tr key={e.id}>
+                <td>{new Date(e.at).toLocaleString()}</td>
+                <td>{historyLine(e, model.id)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p>Nothing scored or checked yet.</p>
+      )}
+      <form className="stack" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Data with the outcomes ({model.target}){' '}
+          <select value={datasetId} onChange={(e) => setDatasetId(e.target.value)}>
+            <option value="">Choose a dataset of this project…</option>
+            {labelled.map((d: Dataset) => (
+              <option key={d.id} value={d.id}>
+                {d.name} · {d.rows.toLocaleString()} rows
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Promote the challenger{' '}
+          <select value={policy} onChange={(e) => setPolicy(e.target.value)}>
+            {Object.entries(POLICY_HELP).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="row">
+          <button type="button" disabled={!datasetId || busy} onClick={() => void start('evaluate')}>
+            Check realised performance
+          </button>
+          <button type="button" disabled={!datasetId || busy} onClick={() => void start('retrain')}>
+            Retrain
+          </button>
+        </div>
+      </form>
+      {busy && (
+        <p role="status">
+          {data.active.map((r) => (r.kind === 'retrain' ? 'Training a challenger' : 'Checking')).join(', ')}… (
+          {data.active[0].state})
+        </p>
+      )}
+      <ErrorLine error={err} />
+    </section>
   );
 }
 

@@ -57,7 +57,8 @@ export interface Dataset {
 }
 export interface Run {
   id: string;
-  kind: 'automl' | 'train';
+  kind: 'automl' | 'train' | 'evaluate' | 'retrain';
+  modelId: string | null;
   projectId: string;
   datasetId: string;
   state: string;
@@ -74,7 +75,9 @@ export interface Run {
 }
 export interface Model {
   id: string;
+  projectId: string;
   runId: string;
+  version: number;
   name: string;
   task: string;
   target: string;
@@ -114,6 +117,40 @@ export interface Trial {
   baseline?: boolean;
 }
 
+/** One scored batch, realised-performance check or retraining decision of a model. */
+export type HistoryEntry =
+  | {
+      id: string;
+      kind: 'scoring';
+      at: string;
+      detail: {
+        rows: number;
+        warnings: number;
+        source: string | null;
+        drifted: string[] | null;
+        features: number | null;
+      };
+    }
+  | {
+      id: string;
+      kind: 'evaluation';
+      at: string;
+      detail: {
+        data: string;
+        rows: number;
+        metric: string;
+        score: { estimate: number; low: number; high: number };
+        atTraining: number | null;
+        drifted: string[] | null;
+      };
+    }
+  | {
+      id: string;
+      kind: 'retrain';
+      at: string;
+      detail: { data: string; version: number; promoted: boolean; why: string; trainRows: number; compareRows: number };
+    };
+
 export const api = {
   async me(): Promise<{ user: User; csrf?: string }> {
     const r = await call<{ user: User; csrf?: string }>('GET', '/api/me');
@@ -147,6 +184,11 @@ export const api = {
       'GET',
       `/api/models/${id}`,
     ),
+  history: (id: string) =>
+    call<{ model: Model; entries: HistoryEntry[]; active: Run[] }>('GET', `/api/models/${id}/history`),
+  evaluate: (id: string, datasetId: string) => call<{ run: Run }>('POST', `/api/models/${id}/evaluate`, { datasetId }),
+  retrain: (id: string, datasetId: string, policy: string) =>
+    call<{ run: Run }>('POST', `/api/models/${id}/retrain`, { datasetId, policy }),
 };
 
 /** Uploads with progress (fetch has no upload progress): resolves with the parsed JSON answer. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import type { PromotePolicy } from '../automl/champion.js';
 import { GlassboxError } from '../data/errors.js';
@@ -9,6 +10,9 @@ interface RetrainFlags extends ReadFlags {
   holdout: string;
   policy: string;
   seed: string;
+  automl?: boolean;
+  timeBudget: string;
+  workers?: string;
 }
 
 export function retrainCommand(): Command {
@@ -24,7 +28,13 @@ export function retrainCommand(): Command {
       'significant (better beyond chance, p < 0.05), better (any lower loss) or always',
       'significant',
     )
-    .option('--seed <n>', 'random seed of the split and the fit', '1');
+    .option('--seed <n>', 'random seed of the split and the fit', '1')
+    .option(
+      '--automl',
+      "rerun the champion's AutoML search (its run.json: metric, models, validation, seed) on the new rows instead of refitting its pipeline; the challenger's run folder is versions/N",
+    )
+    .option('--time-budget <seconds>', 'with --automl: seconds for the whole search', '60')
+    .option('--workers <n>', 'with --automl: trials at once (default: all cores)');
   addReadOptions(cmd);
   cmd.action(async (bundlePath: string, data: string, flags: RetrainFlags) => {
     const share = Number(flags.holdout);
@@ -34,6 +44,11 @@ export function retrainCommand(): Command {
       throw new GlassboxError(`--policy must be one of ${POLICIES.join(', ')}, got "${flags.policy}"`);
     const seed = Number(flags.seed);
     if (!Number.isInteger(seed)) throw new GlassboxError(`--seed must be a whole number, got "${flags.seed}"`);
+    const budget = Number(flags.timeBudget);
+    if (!(budget > 0)) throw new GlassboxError(`--time-budget must be a positive number, got "${flags.timeBudget}"`);
+    const workers = flags.workers === undefined ? availableParallelism() : Number(flags.workers);
+    if (!(Number.isInteger(workers) && workers >= 1))
+      throw new GlassboxError(`--workers must be a whole number of at least 1, got "${flags.workers}"`);
     const { message } = await executeRetrain({
       bundlePath,
       data,
@@ -41,6 +56,7 @@ export function retrainCommand(): Command {
       holdout: share,
       policy: flags.policy as PromotePolicy,
       seed,
+      ...(flags.automl ? { automl: { budget, workers } } : {}),
     });
     process.stdout.write(message);
   });

@@ -16,7 +16,7 @@ export function quoteCsv(text: string, sep: string): string {
     : text;
 }
 
-function cellText(c: Column, i: number, sep: string): string {
+function cellText(c: Column, i: number, sep: string, guard: (text: string) => string): string {
   switch (c.kind) {
     case 'numeric': {
       const v = c.values[i];
@@ -28,24 +28,32 @@ function cellText(c: Column, i: number, sep: string): string {
     }
     case 'categorical': {
       const k = c.codes[i];
-      return k < 0 ? '' : quoteCsv(neutraliseFormula(c.categories[k]), sep);
+      return k < 0 ? '' : quoteCsv(guard(c.categories[k]), sep);
     }
     case 'text': {
       const v = c.values[i];
-      return v === null ? '' : quoteCsv(neutraliseFormula(v), sep);
+      return v === null ? '' : quoteCsv(guard(v), sep);
     }
   }
 }
 
-/** The frame as CSV text in chunks of about `chunkChars`, so large outputs stream. Numbers round-trip exactly. */
-export function* csvChunks(frame: Frame, options: { separator?: string; chunkChars?: number } = {}): Generator<string> {
+/**
+ * The frame as CSV text in chunks of about `chunkChars`, so large outputs stream. Numbers
+ * round-trip exactly; text does too with `exact` (for files Glassbox itself reads back, never for
+ * files handed to people: those keep the formula guard).
+ */
+export function* csvChunks(
+  frame: Frame,
+  options: { separator?: string; chunkChars?: number; exact?: boolean } = {},
+): Generator<string> {
   const sep = options.separator ?? ',';
   const limit = options.chunkChars ?? 1 << 16;
-  let buf = frame.names.map((n) => quoteCsv(neutraliseFormula(n), sep)).join(sep) + '\n';
+  const guard = options.exact ? (text: string) => text : neutraliseFormula;
+  let buf = frame.names.map((n) => quoteCsv(guard(n), sep)).join(sep) + '\n';
   const cols = frame.columns;
   for (let i = 0; i < frame.nRows; i++) {
     let line = '';
-    for (let j = 0; j < cols.length; j++) line += (j ? sep : '') + cellText(cols[j], i, sep);
+    for (let j = 0; j < cols.length; j++) line += (j ? sep : '') + cellText(cols[j], i, sep, guard);
     buf += line + '\n';
     if (buf.length >= limit) {
       yield buf;

@@ -15,7 +15,10 @@ import { categoricalColumn, numericColumn } from '../data/frame.js';
 import type { ReadOptions } from '../data/read-csv.js';
 import { driftOf, predictionScalar, type DriftReference, type DriftResult } from '../evaluate/drift.js';
 import { holdoutSplit } from '../evaluate/split.js';
-import { forcedTypes, loadBundle, stringifyBundle } from '../export/bundle.js';
+import { forcedTypes, loadBundle, stringifyBundle, type Bundle } from '../export/bundle.js';
+import { csvChunks } from '../data/write-csv.js';
+import type { FittedPipeline } from '../techniques/pipeline.js';
+import { createRunDir, executeRun, type RunFile } from './automl-run.js';
 import { readJsonFile, writeFileAtomic } from './files.js';
 import { readTable } from './read-table.js';
 
@@ -70,6 +73,8 @@ export interface RetrainRecord {
   /** The challenger's version number under versions/. */
   readonly version: number;
   readonly policy: PromotePolicy;
+  /** refit: the champion's pipeline fitted on the new rows; automl: its search run again on them. */
+  readonly mode: 'refit' | 'automl';
   readonly promoted: boolean;
   readonly why: string;
   readonly comparison: Comparison;
@@ -100,6 +105,11 @@ export async function executeRetrain(options: {
   holdout: number;
   policy: PromotePolicy;
   seed: number;
+  /**
+   * Rerun AutoML with the champion's own settings (its run.json) on the new rows, within this
+   * budget, instead of refitting its pipeline. The challenger's run folder is versions/N.
+   */
+  automl?: { readonly budget: number; readonly workers: number };
 }): Promise<{ record: RetrainRecord; message: string }> {
   const { bundlePath, holdout: share, policy, seed } = options;
   const name = options.name ?? options.data;
@@ -117,13 +127,45 @@ export async function executeRetrain(options: {
   const targetColumn = classification
     ? categoricalColumn(target, Int32Array.from(y), bundle.target.classes)
     : numericColumn(target, y);
-  const challengerRun = train(frame.with(targetColumn).take(fitRows), {
-    target,
-    task: bundle.task,
-    pipeline: bundle.pipeline,
-    seed,
-    holdout: 0,
-  });
+  const dir = dirname(bundlePath);
+  const runFile = join(dir, 'run.json');
+  if (options.automl && !existsSync(runFile))
+    throw new GlassboxError(
+      `${bundlePath}: no run.json beside it, so glassbox automl did not make it: retrain without --automl refits its pipeline`,
+    );
+  // Every version kept: the champion as version 1 the first time, then each challenger.
+  let version = nextVersion(dir);
+  if (version === 1) {
+    mkdirSync(join(dir, 'versions', '1'), { recursive: true });
+    writeFileAtomic(join(dir, 'versions', '1', 'bundle.json'), stringifyBundle(bundle) + '\n');
+    version = 2;
+  }
+  const out = join(dir, 'versions', String(version));
+  mkdirSync(out, { recursive: true });
+  const fitFrame = frame.with(targetColumn).take(fitRows);
+  let challengerRun: { bundle: Bundle; pipeline: FittedPipeline };
+  if (options.automl) {
+    // The same search as the champion's, on the new rows: its run folder is the version's folder.
+    const original = readJsonFile(runFile, 'run.json') as RunFile;
+    const data = join(out, 'data.csv');
+    writeFileAtomic(data, csvChunks(fitFrame, { exact: true }));
+    const run: RunFile = { ...original, data, read: {}, seed };
+    createRunDir(out, run);
+    challengerRun = (
+      await executeRun({
+        out,
+        run,
+        previous: [],
+        budget: options.automl.budget,
+        startedAt: performance.now(),
+        workers: options.automl.workers,
+        report: true,
+      })
+    ).result;
+  } else {
+    challengerRun = train(fitFrame, { target, task: bundle.task, pipeline: bundle.pipeline, seed, holdout: 0 });
+    writeFileAtomic(join(out, 'bundle.json'), stringifyBundle(challengerRun.bundle) + '\n');
+  }
   const challenger = challengerRun.pipeline;
   if (classification && challenger.classes.join('\u0000') !== bundle.target.classes.join('\u0000'))
     throw new GlassboxError(
@@ -133,16 +175,6 @@ export async function executeRetrain(options: {
   const yTest = Float64Array.from(test, (i) => y[i]);
   const comparison = compareModels(champion, challenger, testFrame, yTest, bundle.task);
   const { promote, why } = decide(comparison, policy);
-  // Every version kept: the champion as version 1 the first time, then each challenger.
-  const dir = dirname(bundlePath);
-  let version = nextVersion(dir);
-  if (version === 1) {
-    mkdirSync(join(dir, 'versions', '1'), { recursive: true });
-    writeFileAtomic(join(dir, 'versions', '1', 'bundle.json'), stringifyBundle(bundle) + '\n');
-    version = 2;
-  }
-  mkdirSync(join(dir, 'versions', String(version)), { recursive: true });
-  writeFileAtomic(join(dir, 'versions', String(version), 'bundle.json'), stringifyBundle(challengerRun.bundle) + '\n');
   if (promote) writeFileAtomic(bundlePath, stringifyBundle(challengerRun.bundle) + '\n');
   const record: RetrainRecord = {
     at: new Date().toISOString(),
@@ -151,6 +183,7 @@ export async function executeRetrain(options: {
     challenger: challengerRun.bundle.fingerprint,
     version,
     policy,
+    mode: options.automl ? 'automl' : 'refit',
     promoted: promote,
     why,
     comparison,
@@ -159,7 +192,7 @@ export async function executeRetrain(options: {
   };
   appendFileSync(join(dir, 'retrain.jsonl'), JSON.stringify(record) + '\n');
   const message =
-    `challenger (version ${version}) fitted on ${fitRows.length} new rows, compared on ${test.length} others: ${why}\n` +
+    `challenger (version ${version}, ${options.automl ? 'AutoML rerun' : 'pipeline refitted'}) fitted on ${fitRows.length} new rows, compared on ${test.length} others: ${why}\n` +
     (promote
       ? `bundle.json is now version ${version}\n`
       : `bundle.json unchanged; the challenger is kept as versions/${version}\n`);

@@ -50,6 +50,8 @@ export interface LifecycleStart {
   readonly policy?: PromotePolicy;
   readonly holdout?: number;
   readonly seed?: number;
+  /** Retrain by rerunning the model's AutoML search within this many seconds (default: refit its pipeline). */
+  readonly automl?: { readonly budget: number; readonly workers: number };
 }
 
 export type JobMessage =
@@ -164,6 +166,7 @@ async function runLifecycle(m: LifecycleStart): Promise<void> {
         policy: m.policy ?? 'significant',
         holdout: m.holdout ?? 0.25,
         seed: m.seed ?? 1,
+        ...(m.automl ? { automl: m.automl } : {}),
       });
       send({ type: 'retrained', record, message });
     }

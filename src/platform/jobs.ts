@@ -226,7 +226,13 @@ export class Jobs {
     });
     if (run.kind === 'evaluate' || run.kind === 'retrain') {
       const model = lifecycleModel as Model;
-      const l = run.settings as { policy?: 'significant' | 'better' | 'always'; holdout?: number; seed?: number };
+      const l = run.settings as {
+        policy?: 'significant' | 'better' | 'always';
+        holdout?: number;
+        seed?: number;
+        mode?: 'refit' | 'automl';
+        timeBudget?: number;
+      };
       const start: LifecycleStart = {
         type: run.kind,
         bundlePath: join(runDir(this.store.dataDir, model.runId), 'bundle.json'),
@@ -235,6 +241,9 @@ export class Jobs {
         ...(l.policy ? { policy: l.policy } : {}),
         ...(l.holdout !== undefined ? { holdout: l.holdout } : {}),
         ...(l.seed !== undefined ? { seed: l.seed } : {}),
+        ...(l.mode === 'automl'
+          ? { automl: { budget: l.timeBudget ?? 60, workers: this.options.workersPerJob ?? availableParallelism() } }
+          : {}),
       };
       child.send(start);
       return;

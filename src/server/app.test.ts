@@ -290,6 +290,25 @@ describe('API in local mode (one user, loopback)', () => {
       ...upload('april.csv', diabetes),
     });
     expect(again.body).not.toBe(scored.body);
+    // A model of a hand-built pipeline has no search to run again; an AutoML one does.
+    const noSearch = await app.inject({
+      method: 'POST',
+      url: `/api/models/${modelId}/retrain`,
+      payload: { datasetId: all, mode: 'automl' },
+    });
+    expect(noSearch.statusCode).toBe(400);
+    const models = (await app.inject({ method: 'GET', url: `/api/projects/${project.id}` })).json().models;
+    const searched = models[0].id as string;
+    expect((await app.inject({ method: 'GET', url: `/api/models/${searched}/history` })).json().origin).toBe('automl');
+    const rerun = await app.inject({
+      method: 'POST',
+      url: `/api/models/${searched}/retrain`,
+      payload: { datasetId: all, mode: 'automl', timeBudget: 60, policy: 'always' },
+    });
+    expect(rerun.statusCode, rerun.body).toBe(202);
+    await done(rerun.json().run.id);
+    const rerunHistory = (await app.inject({ method: 'GET', url: `/api/models/${searched}/history` })).json();
+    expect(rerunHistory.entries.at(-1).detail).toMatchObject({ mode: 'automl', promoted: true, version: 2 });
     for (const chart of ['realised.svg', 'drift.svg']) {
       const svg = await app.inject({ method: 'GET', url: `/api/models/${modelId}/history/${chart}` });
       expect(svg.statusCode).toBe(200);

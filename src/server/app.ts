@@ -805,7 +805,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   app.post<{
     Params: { id: string };
-    Body: { datasetId: string; policy?: 'significant' | 'better' | 'always'; holdout?: number; seed?: number };
+    Body: {
+      datasetId: string;
+      policy?: 'significant' | 'better' | 'always';
+      holdout?: number;
+      seed?: number;
+      mode?: 'refit' | 'automl';
+      timeBudget?: number;
+    };
   }>(
     '/api/models/:id/retrain',
     {
@@ -821,6 +828,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
             policy: { type: 'string', enum: ['significant', 'better', 'always'] },
             holdout: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
             seed: { type: 'integer' },
+            mode: {
+              type: 'string',
+              enum: ['refit', 'automl'],
+              description: "refit: the model's pipeline on the new rows (default); automl: its search run again",
+            },
+            timeBudget: { type: 'number', exclusiveMinimum: 0, maximum: MAX_BUDGET },
           },
         },
       },
@@ -828,15 +841,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
     async (req, reply) => {
       const model = modelOf(req, req.params.id);
       checkTarget(req, model.projectId, req.body.datasetId, model.target);
+      const source = store.runById(model.runId);
+      if (req.body.mode === 'automl' && source?.kind !== 'automl')
+        throw new HttpError(400, 'this model was not made by an AutoML run: retrain it with mode "refit"');
       // One challenger at a time: two would race for the next version number.
       const active = store.activeRun(model.id, 'retrain');
       if (active) throw new HttpError(409, `a retraining of this model is already ${store.runById(active)?.state}`);
-      const { policy = 'significant', holdout = 0.25, seed = 1 } = req.body;
+      const { policy = 'significant', holdout = 0.25, seed = 1, mode = 'refit', timeBudget = 60 } = req.body;
       const run = store.createRun({
         projectId: model.projectId,
         datasetId: req.body.datasetId,
         kind: 'retrain',
-        settings: { target: model.target, policy, holdout, seed },
+        settings: { target: model.target, policy, holdout, seed, mode, ...(mode === 'automl' ? { timeBudget } : {}) },
         modelId: model.id,
       });
       jobs.enqueue(run.id);
@@ -859,7 +875,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
         const id = store.activeRun(model.id, k);
         return id ? [store.runById(id)] : [];
       });
-      return { model, entries: store.history(model.id), active };
+      // What made the model: an AutoML run can be retrained by running its search again.
+      return { model, origin: store.runById(model.runId)?.kind ?? null, entries: store.history(model.id), active };
     },
   );
 

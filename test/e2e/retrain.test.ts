@@ -50,7 +50,7 @@ describe('glassbox evaluate and retrain', () => {
     const r = glassbox(['retrain', join(dir, 'm', 'bundle.json'), diabetes]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
-      /challenger \(version 2\) fitted on 576 new rows, compared on 192 others: promoted: the challenger is better beyond chance/,
+      /challenger \(version 2, pipeline refitted\) fitted on 576 new rows, compared on 192 others: promoted: the challenger is better beyond chance/,
     );
     const now = JSON.parse(readFileSync(join(dir, 'm', 'bundle.json'), 'utf8')).fingerprint;
     expect(now).not.toBe(champion);
@@ -76,6 +76,61 @@ describe('glassbox evaluate and retrain', () => {
     expect(readFileSync(join(dir, 'm', 'bundle.json'), 'utf8')).toBe(champion);
     expect(existsSync(join(dir, 'm', 'versions', '2', 'bundle.json'))).toBe(true);
   });
+
+  it("reruns the champion's AutoML search on the new rows with --automl, the challenger a full run folder", () => {
+    const dir = tempDir();
+    const first = join(dir, 'first-150.csv');
+    writeFileSync(first, lines.slice(0, 151).join('\n') + '\n');
+    const a = glassbox([
+      'automl',
+      first,
+      '--target',
+      'Outcome',
+      '--models',
+      'linear,gbdt',
+      '--deterministic',
+      '--trials',
+      '4',
+      '--time-budget',
+      '60',
+      '--workers',
+      '1',
+      '--no-report',
+      '--out',
+      join(dir, 'a'),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    const r = glassbox([
+      'retrain',
+      join(dir, 'a', 'bundle.json'),
+      diabetes,
+      '--automl',
+      '--time-budget',
+      '60',
+      '--workers',
+      '1',
+      '--policy',
+      'always',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^challenger \(version 2, AutoML rerun\) fitted on 576 new rows, compared on 192 others/);
+    const v2 = join(dir, 'a', 'versions', '2');
+    // The same settings, on the new rows.
+    const run = JSON.parse(readFileSync(join(v2, 'run.json'), 'utf8'));
+    expect(run).toMatchObject({ target: 'Outcome', models: 'linear,gbdt', deterministic: true, trials: 4 });
+    expect(readFileSync(join(v2, 'trials.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(4);
+    expect(readFileSync(join(v2, 'data.csv'), 'utf8').trim().split('\n')).toHaveLength(577);
+    expect(readFileSync(join(dir, 'a', 'bundle.json'), 'utf8')).toBe(readFileSync(join(v2, 'bundle.json'), 'utf8'));
+    const log = JSON.parse(readFileSync(join(dir, 'a', 'retrain.jsonl'), 'utf8').trim());
+    expect(log).toMatchObject({ mode: 'automl', promoted: true, version: 2 });
+    // A bundle that no search made has no settings to rerun.
+    const t = glassbox(['train', first, '--target', 'Outcome', '--out', join(dir, 't')]);
+    expect(t.code, t.stderr).toBe(0);
+    const refused = glassbox(['retrain', join(dir, 't', 'bundle.json'), diabetes, '--automl']);
+    expect(isOneLineError(refused), refused.stderr).toBe(true);
+    expect(refused.stderr).toContain('no run.json beside it');
+    expect(existsSync(join(dir, 't', 'versions'))).toBe(false);
+  }, 120_000);
 });
 
 describe('scoring a SQLite table', () => {

@@ -788,6 +788,7 @@ function Monitoring({ model, scored }: { model: Model; scored: number }) {
   const project = useLoad(() => api.project(model.projectId), [model.projectId]);
   const [datasetId, setDatasetId] = useState('');
   const [policy, setPolicy] = useState('significant');
+  const [how, setHow] = useState('refit');
   const [err, setErr] = useState<string | null>(null);
   const busy = (data?.active.length ?? 0) > 0;
   // While a check or a challenger runs, the history is read again every two seconds.
@@ -801,7 +802,13 @@ function Monitoring({ model, scored }: { model: Model; scored: number }) {
     setErr(null);
     try {
       if (what === 'evaluate') await api.evaluate(model.id, datasetId);
-      else await api.retrain(model.id, datasetId, policy);
+      else
+        await api.retrain(
+          model.id,
+          datasetId,
+          policy,
+          how === 'refit' ? { mode: 'refit' } : { mode: 'automl', timeBudget: Number(how) },
+        );
       reload();
     } catch (x) {
       setErr((x as Error).message);
@@ -862,6 +869,18 @@ function Monitoring({ model, scored }: { model: Model; scored: number }) {
                 {d.name} · {d.rows.toLocaleString()} rows
               </option>
             ))}
+          </select>
+        </label>
+        <label>
+          The challenger{' '}
+          <select value={how} onChange={(e) => setHow(e.target.value)}>
+            <option value="refit">the same pipeline, fitted on the new rows</option>
+            {data.origin === 'automl' &&
+              BUDGETS.slice(0, 3).map((b) => (
+                <option key={b.seconds} value={String(b.seconds)}>
+                  a new AutoML search with the same settings, {b.label}
+                </option>
+              ))}
           </select>
         </label>
         <label>

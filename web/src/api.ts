@@ -185,10 +185,13 @@ export const api = {
       `/api/models/${id}`,
     ),
   history: (id: string) =>
-    call<{ model: Model; entries: HistoryEntry[]; active: Run[] }>('GET', `/api/models/${id}/history`),
+    call<{ model: Model; origin: Run['kind'] | null; entries: HistoryEntry[]; active: Run[] }>(
+      'GET',
+      `/api/models/${id}/history`,
+    ),
   evaluate: (id: string, datasetId: string) => call<{ run: Run }>('POST', `/api/models/${id}/evaluate`, { datasetId }),
-  retrain: (id: string, datasetId: string, policy: string) =>
-    call<{ run: Run }>('POST', `/api/models/${id}/retrain`, { datasetId, policy }),
+  retrain: (id: string, datasetId: string, policy: string, how: { mode: 'refit' | 'automl'; timeBudget?: number }) =>
+    call<{ run: Run }>('POST', `/api/models/${id}/retrain`, { datasetId, policy, ...how }),
 };
 
 /** Uploads with progress (fetch has no upload progress): resolves with the parsed JSON answer. */

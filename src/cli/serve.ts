@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { Command } from 'commander';
 import { GlassboxError } from '../data/errors.js';
+import { displaySpec, isTableSpec } from '../node/db-table.js';
 import { buildApp } from '../server/app.js';
 
 interface ServeFlags {
@@ -9,6 +10,7 @@ interface ServeFlags {
   dataDir: string;
   accounts?: boolean;
   concurrency: string;
+  connection: string[];
 }
 
 /** Addresses only this machine can reach. */
@@ -26,6 +28,12 @@ export function serveCommand(): Command {
     .option('--data-dir <dir>', 'database (glassbox.db) and files', 'glassbox-data')
     .option('--accounts', 'require sign-in (sessions, API tokens); without it one local user, loopback only')
     .option('--concurrency <n>', 'AutoML runs at once (the rest wait in the queue)', '1')
+    .option(
+      '--connection <name=url>',
+      'a database whose tables users may score, as NAME=sqlite:PATH or NAME=postgres://USER@HOST/DB (repeatable; a Postgres password is best given as PGPASSWORD)',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
     .action(async (flags: ServeFlags) => {
       const port = Number(flags.port);
       if (!(Number.isInteger(port) && port >= 0 && port < 65536))
@@ -37,10 +45,20 @@ export function serveCommand(): Command {
         throw new GlassboxError(
           `listening on ${flags.host} would let anyone on the network in: add --accounts (sign-in required) or keep --host 127.0.0.1`,
         );
+      const connections: Record<string, string> = {};
+      for (const c of flags.connection) {
+        const m = /^([A-Za-z0-9_-]+)=(.+)$/.exec(c);
+        if (!m || !isTableSpec(m[2]))
+          throw new GlassboxError(
+            `--connection must be NAME=sqlite:PATH or NAME=postgres://USER@HOST/DB, got "${displaySpec(c.replace(/^[^=]*=/, ''))}"`,
+          );
+        connections[m[1]] = m[2];
+      }
       const { app, interrupted } = await buildApp({
         dataDir: flags.dataDir,
         auth: flags.accounts ? 'accounts' : 'local',
         jobs: { concurrency },
+        connections,
       });
       const address = await app.listen({ port, host: flags.host });
       process.stderr.write(

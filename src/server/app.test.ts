@@ -316,6 +316,58 @@ describe('API in local mode (one user, loopback)', () => {
     }
   }, 90_000);
 
+  it("scores a table of a server's database connection into a new table, never naming where it is", async () => {
+    const { app } = built;
+    const dbDir = mkdtempSync(join(tmpdir(), 'glassbox-crm-'));
+    const db = new Database(join(dbDir, 'crm.db'));
+    const lines = diabetes.toString('utf8').trimEnd().split('\n');
+    const header = lines[0].split(',');
+    db.exec(`CREATE TABLE patients (patient_id TEXT, ${header.map((h) => `"${h}" REAL`).join(', ')})`);
+    const insert = db.prepare(`INSERT INTO patients VALUES (?, ${header.map(() => '?').join(', ')})`);
+    db.transaction(() => lines.slice(1).forEach((l, i) => insert.run(`p${i + 1}`, ...l.split(',').map(Number))))();
+    db.close();
+    // A second server over the same data, with the connection its operator set.
+    const withDb = await buildApp({
+      dataDir: dir,
+      auth: 'local',
+      jobs: { concurrency: 1, workersPerJob: 1 },
+      connections: { crm: `sqlite:${join(dbDir, 'crm.db')}` },
+    });
+    try {
+      const listed = (await withDb.app.inject({ method: 'GET', url: '/api/connections' })).json();
+      expect(listed).toEqual({ connections: [{ name: 'crm', kind: 'sqlite' }] });
+      const project = (await app.inject({ method: 'GET', url: '/api/projects' })).json().projects[0];
+      const modelId = (await app.inject({ method: 'GET', url: `/api/projects/${project.id}` })).json().models[0]
+        .id as string;
+      const post = (body: Record<string, unknown>) =>
+        withDb.app.inject({ method: 'POST', url: `/api/models/${modelId}/score-table`, payload: body });
+      const r = await post({ connection: 'crm', table: 'patients', outTable: 'scores', keep: ['patient_id'] });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json()).toMatchObject({ rows: 768, table: 'scores' });
+      expect(r.json().drift).toMatch(/^drift: \d+ of 8 features drifted/);
+      const back = new Database(join(dbDir, 'crm.db'), { readonly: true });
+      const first = back.prepare('SELECT * FROM scores ORDER BY row_number LIMIT 1').get() as Record<string, unknown>;
+      back.close();
+      // (then a warnings column when some row had a value outside the training range)
+      expect(Object.keys(first).slice(0, 5)).toEqual(['row_number', 'patient_id', 'prediction', 'proba_0', 'proba_1']);
+      expect(first.patient_id).toBe('p1');
+      const again = await post({ connection: 'crm', table: 'patients', outTable: 'scores' });
+      expect(again.statusCode).toBe(400);
+      expect(again.json().error).toBe('crm: table "scores" exists; choose another --out-table');
+      expect((await post({ connection: 'crm', table: 'nope', outTable: 'x' })).json().error).toBe(
+        'crm: no table "nope"',
+      );
+      expect((await post({ connection: 'crm', table: 'patients; DROP TABLE scores', outTable: 'x' })).statusCode).toBe(
+        400,
+      );
+      expect((await post({ connection: 'elsewhere', table: 'patients', outTable: 'x' })).statusCode).toBe(404);
+      const history = (await withDb.app.inject({ method: 'GET', url: `/api/models/${modelId}/history` })).json();
+      expect(history.entries.at(-1).detail).toMatchObject({ source: 'crm:patients', rows: 768 });
+    } finally {
+      await withDb.app.close();
+    }
+  }, 60_000);
+
   it('refuses cross-origin writes even on loopback, and uploads over the limits with a clear error', async () => {
     const { app } = built;
     const cross = await app.inject({

@@ -8,7 +8,7 @@ import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { explainRows, score } from '../automl/score.js';
+import { explainRows, score, type Scored } from '../automl/score.js';
 import { driftOf, driftSummary, predictionScalar, type DriftReference, type DriftResult } from '../evaluate/drift.js';
 import { driftHtml } from '../report/drift-report.js';
 import type { EvaluationRecord } from '../node/lifecycle.js';
@@ -19,6 +19,7 @@ import { csvChunks } from '../data/write-csv.js';
 import { forcedTypes, frameFromRows, loadBundle, type Bundle } from '../export/bundle.js';
 import { exportOnnx } from '../export/onnx/convert.js';
 import { exportTypeScript } from '../export/typescript.js';
+import { displaySpec, readDbTable, tableIdentifier, writeDbTable } from '../node/db-table.js';
 import { readJsonFile } from '../node/files.js';
 import { readTable, tableFormat } from '../node/read-table.js';
 import { datasetDir, datasetFile, runDir } from '../platform/artifacts.js';
@@ -26,7 +27,7 @@ import { hashPassword, LoginLimiter, secret, sha256, verifyPassword } from '../p
 import { Jobs, type RunEvent, type RunSettings, type TrainSettings } from '../platform/jobs.js';
 import type { Params } from '../techniques/contract.js';
 import { resolveParams } from '../techniques/params.js';
-import { newId, Store, type User } from '../platform/store.js';
+import { newId, Store, type Model, type User } from '../platform/store.js';
 import type { FittedPipeline } from '../techniques/pipeline.js';
 import { hasTechnique, technique, listTechniques } from '../techniques/registry.js';
 import { VERSION } from '../version.js';
@@ -51,6 +52,13 @@ export interface AppOptions {
   readonly limits?: { readonly uploadBytes?: number; readonly rows?: number; readonly columns?: number };
   readonly jobs?: { readonly concurrency?: number; readonly workersPerJob?: number };
   readonly logger?: boolean;
+  /**
+   * Databases whose tables may be scored, by name: `sqlite:PATH` or a `postgres://` URL, set by
+   * whoever runs the server. Requests name a connection and a table, never a location, so no
+   * request can make the server reach a database of its choosing. Every user of the server can
+   * score any table a connection's database role can read.
+   */
+  readonly connections?: Readonly<Record<string, string>>;
 }
 
 export interface App {
@@ -640,6 +648,24 @@ export async function buildApp(options: AppOptions): Promise<App> {
     return b;
   };
 
+  /** A scored batch joins the model's history with its drift check against the training data. */
+  const recordBatch = (
+    model: Model,
+    bundle: Bundle,
+    input: Frame,
+    scored: Scored,
+    source: string,
+  ): { drift: DriftResult | undefined; scoringId: string } => {
+    const drift = bundle.reference
+      ? driftOf(bundle.reference as unknown as DriftReference, input, predictionScalar(scored.prediction))
+      : undefined;
+    const scoringId = store.recordScoring(model.projectId, model.id, scored.frame.nRows, scored.warnings, {
+      source,
+      drift,
+    });
+    return { drift, scoringId };
+  };
+
   app.get<{ Params: { id: string } }>('/api/models/:id', { schema: { tags: ['models'] } }, async (req) => {
     const model = modelOf(req, req.params.id);
     const { bundle } = loaded(model);
@@ -753,13 +779,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
           req.query.explain === 'true'
             ? new Frame([...scored.frame.columns, ...explainRows(bundle, pipeline, scored)])
             : scored.frame;
-        const drift = bundle.reference
-          ? driftOf(bundle.reference as unknown as DriftReference, read.frame, predictionScalar(scored.prediction))
-          : undefined;
-        const scoringId = store.recordScoring(model.projectId, model.id, out.nRows, scored.warnings, {
-          source: name,
-          drift,
-        });
+        const { drift, scoringId } = recordBatch(model, bundle, read.frame, scored, name);
         reply.header('X-Glassbox-Scoring', scoringId);
         if (drift) reply.header('X-Glassbox-Drift', encodeURIComponent(driftSummary(drift)));
         reply.header('X-Glassbox-Warnings', encodeURIComponent(JSON.stringify(scored.warnings)).slice(0, 4000));
@@ -768,6 +788,79 @@ export async function buildApp(options: AppOptions): Promise<App> {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    },
+  );
+
+  // ---------------------------------------------------------------- database tables
+
+  const connections = options.connections ?? {};
+  app.get('/api/connections', { schema: { tags: ['models'] } }, async () => ({
+    connections: Object.keys(connections).map((name) => ({
+      name,
+      kind: connections[name].startsWith('sqlite:') ? 'sqlite' : 'postgres',
+    })),
+  }));
+
+  app.post<{
+    Params: { id: string };
+    Body: { connection: string; table: string; outTable: string; keep?: string[]; strict?: boolean };
+  }>(
+    '/api/models/:id/score-table',
+    {
+      schema: {
+        tags: ['models'],
+        description:
+          "Scores every row of a table in one of the server's database connections and writes the predictions into a new table of the same database (never over an existing one), with the columns named in keep (an id to join on) first.",
+        body: {
+          type: 'object',
+          required: ['connection', 'table', 'outTable'],
+          properties: {
+            connection: { type: 'string', maxLength: 100 },
+            table: { type: 'string', maxLength: 130 },
+            outTable: { type: 'string', maxLength: 130 },
+            keep: { type: 'array', items: { type: 'string', maxLength: 500 }, maxItems: 20 },
+            strict: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const model = modelOf(req, req.params.id);
+      const base = Object.hasOwn(connections, req.body.connection) ? connections[req.body.connection] : undefined;
+      if (!base) return notFound('connection');
+      const { bundle, pipeline } = loaded(model);
+      const { table, outTable } = req.body;
+      // Names only: each part letters, digits and _, checked before any SQL is written.
+      tableIdentifier(table, 'table', !base.startsWith('sqlite:'));
+      tableIdentifier(outTable, 'outTable', !base.startsWith('sqlite:'));
+      const spec = `${base}${base.includes('?') ? '&' : '?'}table=${encodeURIComponent(table)}`;
+      const shown = `${req.body.connection}:${table}`;
+      // The connection's location and credentials stay on the server: messages name it instead.
+      const where = [displaySpec(base), ...(base.startsWith('sqlite:') ? [base.slice('sqlite:'.length)] : [])];
+      const named = (e: unknown): never => {
+        if (!(e instanceof GlassboxError)) throw e;
+        throw new GlassboxError(where.reduce((m, w) => m.split(w).join(req.body.connection), e.message));
+      };
+      const read = await readDbTable(spec, {
+        maxRows: limits.rows,
+        maxColumns: limits.columns,
+        types: forcedTypes(bundle),
+      }).catch(named);
+      const scored = score(bundle, pipeline, read.frame, { strict: req.body.strict, file: shown });
+      const kept = (req.body.keep ?? []).map((n) => {
+        if (!read.frame.has(n)) throw new HttpError(400, `${shown} has no column "${n}" to keep`);
+        return read.frame.get(n);
+      });
+      const out = new Frame([...kept, ...scored.frame.columns]);
+      await writeDbTable(spec, outTable, out).catch(named);
+      const { drift, scoringId } = recordBatch(model, bundle, read.frame, scored, shown);
+      return {
+        rows: out.nRows,
+        table: outTable,
+        scoring: scoringId,
+        warnings: scored.warnings,
+        drift: drift ? driftSummary(drift) : null,
+      };
     },
   );
 

@@ -29,8 +29,8 @@ export function isOneLineError(r: Run): boolean {
 }
 
 /** Starts `glassbox serve` on a free port in `dataDir`; resolves with its address once it listens. */
-export function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+export function serve(dataDir: string, extra: readonly string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...extra], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   return new Promise((resolve, reject) => {

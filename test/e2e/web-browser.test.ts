@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -17,7 +18,18 @@ describe('the web app in a real browser', () => {
     expect(existsSync(CHROMIUM), `headless tests need Debian's chromium at ${CHROMIUM} (.ci/run installs it)`).toBe(
       true,
     );
-    const { child, url } = await serve(tempDir());
+    // A database the operator lets users score: a patients table with an id.
+    const crm = join(tempDir(), 'crm.db');
+    const db = new Database(crm);
+    const lines = readFileSync(datasetPath('diabetes.csv'), 'utf8').trimEnd().split(/\r?\n/);
+    const header = lines[0].split(',').filter((h) => h !== 'Outcome');
+    db.exec(`CREATE TABLE patients (patient_id TEXT, ${header.map((h) => `"${h}" REAL`).join(', ')})`);
+    const insert = db.prepare(`INSERT INTO patients VALUES (?, ${header.map(() => '?').join(', ')})`);
+    db.transaction(() =>
+      lines.slice(1, 101).forEach((l, i) => insert.run(`p${i + 1}`, ...l.split(',').slice(0, -1).map(Number))),
+    )();
+    db.close();
+    const { child, url } = await serve(tempDir(), ['--connection', `crm=sqlite:${crm}`]);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = (page: import('playwright-core').Page, name: string) =>
@@ -77,10 +89,22 @@ describe('the web app in a real browser', () => {
       expect(await page.getByText('(768 rows)').count()).toBe(1);
       await shot(page, '4-score');
 
+      // A table of the operator's database, scored into a new table beside it.
+      const tables = page.getByRole('region', { name: 'Score a database table' });
+      await tables.getByLabel('Table to score').fill('patients');
+      await tables.getByLabel('New table for the predictions').fill('diabetes_risk');
+      await tables.getByLabel('Columns to copy (an id to join on)').fill('patient_id');
+      await tables.getByRole('button', { name: 'Score the table' }).click();
+      await tables.getByText(/^Wrote 100 predictions to diabetes_risk\. drift: \d+ of 8 features drifted/).waitFor();
+      const written = new Database(crm, { readonly: true });
+      expect(written.prepare('SELECT count(*) AS n FROM diabetes_risk').get()).toEqual({ n: 100 });
+      written.close();
+
       // Monitoring: the scored file is in the history with its drift check; its outcomes (the
       // file itself is labelled) give the realised performance, then a challenger is trained.
       const monitoring = page.getByRole('region', { name: 'Monitoring' });
       await monitoring.getByText('Scored 768 rows of diabetes.csv').waitFor();
+      await monitoring.getByText('Scored 100 rows of crm:patients').waitFor();
       await monitoring
         .getByLabel('Data with the outcomes (Outcome)')
         .selectOption({ label: 'diabetes.csv · 768 rows' });

@@ -730,8 +730,82 @@ function ModelPage({ id }: { id: string }) {
           </>
         )}
       </section>
+      <TableScoring model={m} onScored={() => setScored((n) => n + 1)} />
       <Monitoring model={m} scored={scored} />
     </>
+  );
+}
+
+/** Scoring a table of one of the server's database connections into a new table beside it. */
+function TableScoring({ model, onScored }: { model: Model; onScored: () => void }) {
+  const { data } = useLoad(() => api.connections(), []);
+  const [connection, setConnection] = useState('');
+  const [table, setTable] = useState('');
+  const [outTable, setOutTable] = useState('');
+  const [keep, setKeep] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [err, setErr] = useState<string | null>(null);
+  const connections = data?.connections ?? [];
+  if (!connections.length) return null;
+  const chosen = connection || connections[0].name;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErr(null);
+    setDone(null);
+    try {
+      const r = await api.scoreTable(model.id, {
+        connection: chosen,
+        table,
+        outTable,
+        keep: keep
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean),
+      });
+      setDone(
+        `Wrote ${r.rows.toLocaleString()} predictions to ${r.table}.${r.drift ? ` ${r.drift}` : ''}${r.warnings.length ? ` ${r.warnings.length} warning(s): ${r.warnings[0]}` : ''}`,
+      );
+      onScored();
+    } catch (x) {
+      setErr((x as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-label="Score a database table">
+      <h2>Score a database table</h2>
+      <form className="stack" onSubmit={(e) => void submit(e)}>
+        <label>
+          Database{' '}
+          <select value={chosen} onChange={(e) => setConnection(e.target.value)}>
+            {connections.map((c) => (
+              <option key={c.name} value={c.name}>
+                {c.name} ({c.kind})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Table to score <input value={table} onChange={(e) => setTable(e.target.value)} placeholder="customers" />
+        </label>
+        <label>
+          New table for the predictions{' '}
+          <input value={outTable} onChange={(e) => setOutTable(e.target.value)} placeholder="churn_scores" />
+        </label>
+        <label>
+          Columns to copy (an id to join on){' '}
+          <input value={keep} onChange={(e) => setKeep(e.target.value)} placeholder="customer_id" />
+        </label>
+        <button type="submit" disabled={!table || !outTable || busy}>
+          {busy ? 'Scoring…' : 'Score the table'}
+        </button>
+      </form>
+      {done && <p role="status">{done}</p>}
+      <ErrorLine error={err} />
+    </section>
   );
 }
 

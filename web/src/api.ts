@@ -184,6 +184,13 @@ export const api = {
       'GET',
       `/api/models/${id}`,
     ),
+  connections: () => call<{ connections: { name: string; kind: 'sqlite' | 'postgres' }[] }>('GET', '/api/connections'),
+  scoreTable: (id: string, body: { connection: string; table: string; outTable: string; keep?: string[] }) =>
+    call<{ rows: number; table: string; warnings: string[]; drift: string | null }>(
+      'POST',
+      `/api/models/${id}/score-table`,
+      body,
+    ),
   history: (id: string) =>
     call<{ model: Model; origin: Run['kind'] | null; entries: HistoryEntry[]; active: Run[] }>(
       'GET',

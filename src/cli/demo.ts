@@ -1,27 +1,16 @@
 import { stringifyBundle } from '../export/bundle.js';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { score } from '../automl/score.js';
 import { train } from '../automl/train.js';
 import { cellString } from '../data/frame.js';
 import { profile, renderProfile } from '../data/profile.js';
 import { csvChunks } from '../data/write-csv.js';
+import { exampleData } from '../node/example.js';
 import { freshDir, writeFileAtomic } from '../node/files.js';
 import { reportForTrain } from '../report/report.js';
 import { readTable } from '../node/read-table.js';
 import { formatMetrics } from './format.js';
-
-/** The embedded example: the Telco churn table shipped in examples/. */
-export function exampleData(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of [join(here, '..', '..', '..'), join(here, '..', '..')]) {
-    const p = join(up, 'examples', 'telco-churn.csv');
-    if (existsSync(p)) return p;
-  }
-  return join('examples', 'telco-churn.csv');
-}
 
 export function demoCommand(): Command {
   return new Command('demo')

@@ -11,6 +11,7 @@ interface ServeFlags {
   accounts?: boolean;
   concurrency: string;
   connection: string[];
+  example?: boolean;
 }
 
 /** Addresses only this machine can reach. */
@@ -28,6 +29,7 @@ export function serveCommand(): Command {
     .option('--data-dir <dir>', 'database (glassbox.db) and files', 'glassbox-data')
     .option('--accounts', 'require sign-in (sessions, API tokens); without it one local user, loopback only')
     .option('--concurrency <n>', 'AutoML runs at once (the rest wait in the queue)', '1')
+    .option('--example', 'add the embedded example (Telco churn, with a model training on it) if it is not there yet')
     .option(
       '--connection <name=url>',
       'a database whose tables users may score, as NAME=sqlite:PATH or NAME=postgres://USER@HOST/DB (repeatable; a Postgres password is best given as PGPASSWORD)',
@@ -45,6 +47,8 @@ export function serveCommand(): Command {
         throw new GlassboxError(
           `listening on ${flags.host} would let anyone on the network in: add --accounts (sign-in required) or keep --host 127.0.0.1`,
         );
+      if (flags.example && flags.accounts)
+        throw new GlassboxError('--example adds a project for the local user: use it without --accounts');
       const connections: Record<string, string> = {};
       for (const c of flags.connection) {
         const m = /^([A-Za-z0-9_-]+)=(.+)$/.exec(c);
@@ -59,6 +63,7 @@ export function serveCommand(): Command {
         auth: flags.accounts ? 'accounts' : 'local',
         jobs: { concurrency },
         connections,
+        example: flags.example,
       });
       const address = await app.listen({ port, host: flags.host });
       process.stderr.write(

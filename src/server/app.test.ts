@@ -24,6 +24,32 @@ export function upload(
 
 const diabetes = readFileSync(datasetPath('diabetes.csv'));
 
+describe('the embedded example (npm start)', () => {
+  it('adds the Telco churn project with a model training on it, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glassbox-example-'));
+    const first = await buildApp({ dataDir: dir, auth: 'local', example: true, jobs: { workersPerJob: 1 } });
+    try {
+      const projects = (await first.app.inject({ method: 'GET', url: '/api/projects' })).json().projects;
+      expect(projects.map((p: { name: string }) => p.name)).toEqual(['Example: Telco churn']);
+      const project = (await first.app.inject({ method: 'GET', url: `/api/projects/${projects[0].id}` })).json();
+      expect(project.datasets[0]).toMatchObject({ name: 'telco-churn.csv', columns: 21 });
+      const runId = project.runs[0].id as string;
+      await first.app.inject({ method: 'GET', url: `/api/runs/${runId}/events` });
+      const run = (await first.app.inject({ method: 'GET', url: `/api/runs/${runId}` })).json();
+      expect(run.run.state, run.run.error).toBe('done');
+      expect(run.model).toMatchObject({ target: 'Churn', task: 'binary' });
+    } finally {
+      await first.app.close();
+    }
+    const again = await buildApp({ dataDir: dir, auth: 'local', example: true });
+    try {
+      expect((await again.app.inject({ method: 'GET', url: '/api/projects' })).json().projects).toHaveLength(1);
+    } finally {
+      await again.app.close();
+    }
+  }, 60_000);
+});
+
 describe('API in local mode (one user, loopback)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'glassbox-api-'));
   let built: App;

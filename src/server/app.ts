@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { copyFile } from 'node:fs/promises';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,7 @@ import { forcedTypes, frameFromRows, loadBundle, type Bundle } from '../export/b
 import { exportOnnx } from '../export/onnx/convert.js';
 import { exportTypeScript } from '../export/typescript.js';
 import { displaySpec, readDbTable, tableIdentifier, writeDbTable } from '../node/db-table.js';
+import { EXAMPLE, exampleData } from '../node/example.js';
 import { readJsonFile } from '../node/files.js';
 import { readTable, tableFormat } from '../node/read-table.js';
 import { datasetDir, datasetFile, runDir } from '../platform/artifacts.js';
@@ -59,6 +61,8 @@ export interface AppOptions {
    * score any table a connection's database role can read.
    */
   readonly connections?: Readonly<Record<string, string>>;
+  /** Local mode: add the embedded example (Telco churn, a model training on it) when it is not there yet. */
+  readonly example?: boolean;
 }
 
 export interface App {
@@ -391,6 +395,40 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   // ---------------------------------------------------------------- datasets
 
+  /** A table written by `write` into the data dir, its format sniffed from its bytes, read within the limits and profiled. */
+  const addDataset = async (projectId: string, name: string, write: (tmp: string) => Promise<void>) => {
+    const id = newId();
+    const dir = datasetDir(store.dataDir, id);
+    mkdirSync(dir, { recursive: true });
+    const tmp = join(dir, 'upload.tmp');
+    try {
+      await write(tmp);
+      const format = tableFormat(tmp, name);
+      const path = datasetFile(store.dataDir, id, format);
+      renameSync(tmp, path);
+      let read;
+      try {
+        read = await readTable(path, { maxRows: limits.rows, maxColumns: limits.columns });
+      } catch (e) {
+        if (e instanceof GlassboxError) throw new GlassboxError(e.message.split(path).join(name));
+        throw e;
+      }
+      return store.createDataset({
+        id,
+        projectId,
+        name,
+        format,
+        bytes: statSync(path).size,
+        rows: read.frame.nRows,
+        columns: read.frame.nCols,
+        profile: profile(read, { source: name }) as unknown,
+      });
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  };
+
   app.post<{ Params: { id: string } }>(
     '/api/projects/:id/datasets',
     { schema: { tags: ['datasets'], consumes: ['multipart/form-data'] } },
@@ -398,42 +436,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
       const project = projectOf(req, req.params.id);
       const file = await req.file();
       if (!file) throw new HttpError(400, 'send the table as a multipart file field');
-      const id = newId();
-      const dir = datasetDir(store.dataDir, id);
-      mkdirSync(dir, { recursive: true });
-      const tmp = join(dir, 'upload.tmp');
       // The uploaded name is kept as data (the dataset's name), never used as a path.
       const name = String(file.filename || 'data').slice(0, 200);
-      try {
+      const dataset = await addDataset(project.id, name, async (tmp) => {
         await streamPipeline(file.file, createWriteStream(tmp));
         if (file.file.truncated)
           throw new HttpError(413, `${name} is larger than the ${limits.uploadBytes} byte limit`);
-        const format = tableFormat(tmp, name);
-        const path = datasetFile(store.dataDir, id, format);
-        renameSync(tmp, path);
-        let read;
-        try {
-          read = await readTable(path, { maxRows: limits.rows, maxColumns: limits.columns });
-        } catch (e) {
-          if (e instanceof GlassboxError) throw new GlassboxError(e.message.split(path).join(name));
-          throw e;
-        }
-        const p = profile(read, { source: name });
-        const dataset = store.createDataset({
-          id,
-          projectId: project.id,
-          name,
-          format,
-          bytes: statSync(path).size,
-          rows: read.frame.nRows,
-          columns: read.frame.nCols,
-          profile: p as unknown,
-        });
-        return reply.status(201).send({ dataset });
-      } catch (e) {
-        rmSync(dir, { recursive: true, force: true });
-        throw e;
-      }
+      });
+      return reply.status(201).send({ dataset });
     },
   );
 
@@ -1030,6 +1040,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await jobs.close();
     store.close();
   });
+
+  // The embedded example, once: a project with the Telco churn table and a model being trained on it.
+  if (options.example && local && !store.projects(local.id).some((p) => p.name === EXAMPLE.project)) {
+    const project = store.createProject(local.id, EXAMPLE.project);
+    const dataset = await addDataset(project.id, EXAMPLE.file, (tmp) => copyFile(exampleData(), tmp));
+    const run = store.createRun({
+      projectId: project.id,
+      datasetId: dataset.id,
+      kind: 'train',
+      settings: { target: EXAMPLE.target, model: 'gbdt' },
+    });
+    jobs.enqueue(run.id);
+  }
 
   return { app, store, jobs, interrupted };
 }

@@ -13,6 +13,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import Fastify from 'fastify';
 import { train } from '../src/automl/train.js';
@@ -133,23 +134,37 @@ async function main(): Promise<void> {
   const bareUrl = new URL(`/api/models/${model.id}/predict`, await bare.listen({ port: 0, host: '127.0.0.1' }));
   const floor = await runLoad(bareUrl.href);
   await bare.close();
+  // Below the framework: node:http itself answering the same fixed bytes after reading the body.
+  const fixedBytes = Buffer.from(JSON.stringify(fixed));
+  const raw = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': fixedBytes.length });
+      res.end(fixedBytes);
+    });
+  });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  const rawPort = (raw.address() as { port: number }).port;
+  const rawFloor = await runLoad(`http://127.0.0.1:${rawPort}/api/models/${model.id}/predict`);
+  await new Promise((resolve) => raw.close(resolve));
 
   const lines: string[] = [
     `bench:api — bank-full gbdt with ${TREES} trees, one row per request, ${REQUESTS} requests per level, loopback, keep-alive clients in a second process, ${cpus().length} cores`,
     `in-process scoring (no HTTP): p50 ${quantile(inProc, 0.5).toFixed(3)} ms, p99 ${quantile(inProc, 0.99).toFixed(3)} ms`,
     '',
-    'clients | p50 ms | p99 ms | requests/s | floor p50 ms | floor p99 ms | floor requests/s | p99 / floor p99 | p99 goal (<= 10 ms)',
-    '---|---|---|---|---|---|---|---|---',
+    'clients | p50 ms | p99 ms | requests/s | Fastify floor p50 / p99 ms, req/s | node:http floor p50 / p99 ms, req/s | p99 / Fastify floor p99 | p99 goal (<= 10 ms)',
+    '---|---|---|---|---|---|---|---',
   ];
   ours.forEach((r, j) => {
     const f = floor[j];
+    const h = rawFloor[j];
     lines.push(
-      `${r.clients} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.rps.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)} | ${f.rps.toFixed(0)} | ${(r.p99 / f.p99).toFixed(2)} | ${r.p99 <= 10 ? 'met' : 'missed'}`,
+      `${r.clients} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.rps.toFixed(0)} | ${f.p50.toFixed(2)} / ${f.p99.toFixed(2)}, ${f.rps.toFixed(0)} | ${h.p50.toFixed(2)} / ${h.p99.toFixed(2)}, ${h.rps.toFixed(0)} | ${(r.p99 / f.p99).toFixed(2)} | ${r.p99 <= 10 ? 'met' : 'missed'}`,
     );
   });
   lines.push(
     '',
-    'floor = the same Fastify server answering a fixed prediction (no model, auth or database): the most this machine gives any route at that concurrency.',
+    'Fastify floor = the same Fastify server answering a fixed prediction (no model, auth or database); node:http floor = node:http answering the same bytes, no framework: what this machine gives any route at that concurrency, with the load generator on the same cores.',
   );
   process.stdout.write(lines.join('\n') + '\n');
 }

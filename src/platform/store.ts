@@ -465,6 +465,15 @@ export class Store {
     ).get(userId, id) as Project | undefined;
   }
 
+  /** The project's members, for a member of it (else nothing). */
+  members(userId: string, projectId: string): { name: string; email: string; role: string }[] {
+    return this.sql(
+      `SELECT u.name, u.email, m.role FROM project_members m JOIN users u ON u.id = m.user_id
+         WHERE m.project_id = ? AND EXISTS (SELECT 1 FROM project_members me WHERE me.project_id = m.project_id AND me.user_id = ?)
+         ORDER BY m.role DESC, u.name`,
+    ).all(projectId, userId) as { name: string; email: string; role: string }[];
+  }
+
   addMember(projectId: string, userId: string): void {
     this.sql("INSERT OR IGNORE INTO project_members (project_id, user_id, role) VALUES (?, ?, 'member')").run(
       projectId,

@@ -542,6 +542,9 @@ describe('API with accounts', () => {
       ).statusCode,
     ).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/api/projects', headers: asBob })).json().projects).toEqual([]);
+    expect(
+      (await app.inject({ method: 'GET', url: `/api/projects/${projectId}/members`, headers: asBob })).statusCode,
+    ).toBe(404);
     // Once Ann adds him, he sees it.
     await app.inject({
       method: 'POST',
@@ -552,6 +555,13 @@ describe('API with accounts', () => {
     expect((await app.inject({ method: 'GET', url: `/api/datasets/${datasetId}`, headers: asBob })).statusCode).toBe(
       200,
     );
+    const members = (
+      await app.inject({ method: 'GET', url: `/api/projects/${projectId}/members`, headers: asBob })
+    ).json().members as { email: string; role: string }[];
+    expect(members.map((m) => [m.email, m.role])).toEqual([
+      ['ann@example.com', 'owner'],
+      ['bob@example.com', 'member'],
+    ]);
 
     expect(
       (await app.inject({ method: 'GET', url: '/api/projects', headers: { authorization: 'Bearer gbx_wrong' } }))

@@ -376,6 +376,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     };
   });
 
+  app.get<{ Params: { id: string } }>('/api/projects/:id/members', { schema: { tags: ['projects'] } }, async (req) => {
+    const project = projectOf(req, req.params.id);
+    return { members: store.members(me(req).id, project.id) };
+  });
+
   app.post<{ Params: { id: string }; Body: { email: string } }>(
     '/api/projects/:id/members',
     {

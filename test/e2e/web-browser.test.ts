@@ -136,6 +136,18 @@ describe('the web app in a real browser', () => {
         .poll(async () => (await page.textContent('h1')) ?? '')
         .toBe('Outcome: impute → standard-scale → linear');
 
+      // An API token for scripts: shown once, works, and stops working once revoked.
+      await page.getByRole('link', { name: 'API tokens' }).click();
+      await page.getByLabel('Token name').fill('nightly scoring');
+      await page.getByRole('button', { name: 'Make a token' }).click();
+      const token = (await page.getByLabel('New token').textContent()) ?? '';
+      expect(token).toMatch(/^gbx_/);
+      const withToken = () => fetch(`${url}/api/projects`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await withToken()).status).toBe(200);
+      await page.getByRole('button', { name: 'Revoke nightly scoring' }).click();
+      await page.getByRole('button', { name: 'Revoke nightly scoring' }).waitFor({ state: 'detached' });
+      expect((await withToken()).status).toBe(401);
+
       // Nothing came from anywhere but the server: no CDN.
       for (const r of requests) expect(r.startsWith(url) || r.startsWith('blob:')).toBe(true);
       expect(errors).toEqual([]);

@@ -77,6 +77,7 @@ export function App() {
   else if (route[0] === 'd' && route[1]) page = <DatasetPage id={route[1]} />;
   else if (route[0] === 'r' && route[1]) page = <RunPage id={route[1]} />;
   else if (route[0] === 'm' && route[1]) page = <ModelPage id={route[1]} />;
+  else if (route[0] === 'tokens') page = <TokensPage />;
   else page = <ProjectsPage />;
   return (
     <>
@@ -85,7 +86,7 @@ export function App() {
           Glassbox
         </a>
         <span className="who">
-          {user.name}
+          <a href="#/tokens">API tokens</a> {user.name}
           {mode === 'accounts' && (
             <button type="button" onClick={() => void api.logout().then(() => setUser(null))}>
               Sign out
@@ -295,6 +296,7 @@ function ProjectPage({ id }: { id: string }) {
           </tbody>
         </table>
       </section>
+      <Members projectId={id} owner={data.project.role === 'owner'} />
       <section>
         <h2>Models</h2>
         <ul>
@@ -307,6 +309,110 @@ function ProjectPage({ id }: { id: string }) {
           ))}
         </ul>
       </section>
+    </>
+  );
+}
+
+/** Who can see the project; the owner adds people who have an account. */
+function Members({ projectId, owner }: { projectId: string; owner: boolean }) {
+  const { data, reload } = useLoad(() => api.members(projectId), [projectId]);
+  const [email, setEmail] = useState('');
+  const [err, setErr] = useState<string | null>(null);
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    setErr(null);
+    try {
+      await api.addMember(projectId, email);
+      setEmail('');
+      reload();
+    } catch (x) {
+      setErr((x as Error).message);
+    }
+  };
+  return (
+    <section aria-label="Members">
+      <h2>Members</h2>
+      <ul>
+        {(data?.members ?? []).map((m) => (
+          <li key={m.email}>
+            {m.name} ({m.email}){m.role === 'owner' ? ', owner' : ''}
+          </li>
+        ))}
+      </ul>
+      {owner && (
+        <form className="row" onSubmit={(e) => void add(e)}>
+          <label>
+            Add a member by email{' '}
+            <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
+          </label>
+          <button type="submit">Add</button>
+        </form>
+      )}
+      <ErrorLine error={err} />
+    </section>
+  );
+}
+
+/** API tokens for scripts: shown once when made, kept only as a hash, revocable. */
+function TokensPage() {
+  const { data, reload } = useLoad(() => api.tokens(), []);
+  const [name, setName] = useState('');
+  const [made, setMade] = useState<string | null>(null);
+  const [err, setErr] = useState<string | null>(null);
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    setErr(null);
+    try {
+      setMade((await api.createToken(name)).token);
+      setName('');
+      reload();
+    } catch (x) {
+      setErr((x as Error).message);
+    }
+  };
+  return (
+    <>
+      <h1>API tokens</h1>
+      <p>
+        Scripts call the API with <code>Authorization: Bearer TOKEN</code>. A token is shown once, when it is made; the
+        server keeps only its hash.
+      </p>
+      <form className="row" onSubmit={(e) => void create(e)}>
+        <label>
+          Token name <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
+        </label>
+        <button type="submit">Make a token</button>
+      </form>
+      {made && (
+        <p role="status">
+          Your new token (copy it now): <code aria-label="New token">{made}</code>
+        </p>
+      )}
+      <ErrorLine error={err} />
+      <table aria-label="Tokens">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Made</th>
+            <th>Last used</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {(data?.tokens ?? []).map((t) => (
+            <tr key={t.id}>
+              <td>{t.name}</td>
+              <td>{new Date(t.createdAt).toLocaleString()}</td>
+              <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'}</td>
+              <td>
+                <button type="button" onClick={() => void api.deleteToken(t.id).then(reload)}>
+                  Revoke {t.name}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </>
   );
 }

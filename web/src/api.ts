@@ -184,6 +184,16 @@ export const api = {
       'GET',
       `/api/models/${id}`,
     ),
+  tokens: () =>
+    call<{ tokens: { id: string; name: string; createdAt: string; lastUsedAt: string | null }[] }>(
+      'GET',
+      '/api/tokens',
+    ),
+  createToken: (name: string) => call<{ id: string; name: string; token: string }>('POST', '/api/tokens', { name }),
+  deleteToken: (id: string) => call('DELETE', `/api/tokens/${id}`),
+  members: (projectId: string) =>
+    call<{ members: { name: string; email: string; role: string }[] }>('GET', `/api/projects/${projectId}/members`),
+  addMember: (projectId: string, email: string) => call('POST', `/api/projects/${projectId}/members`, { email }),
   connections: () => call<{ connections: { name: string; kind: 'sqlite' | 'postgres' }[] }>('GET', '/api/connections'),
   scoreTable: (id: string, body: { connection: string; table: string; outTable: string; keep?: string[] }) =>
     call<{ rows: number; table: string; warnings: string[]; drift: string | null }>(

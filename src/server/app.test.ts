@@ -154,6 +154,20 @@ describe('API in local mode (one user, loopback)', () => {
     expect(lines[0]).toBe('prediction,proba_0,proba_1');
     expect(lines).toHaveLength(769);
     expect(decodeURIComponent(String(scored.headers['x-glassbox-drift']))).toBe('drift: 0 of 8 features drifted');
+    // Scored in a worker thread: its errors still come back as one line naming the uploaded file.
+    const noGlucose = diabetes
+      .toString('utf8')
+      .split('\n')
+      .map((l) => l.split(',').slice(1).join(','))
+      .join('\n');
+    const strictFile = await app.inject({
+      method: 'POST',
+      url: `/api/models/${modelId}/score?strict=true`,
+      ...upload('april.csv', noGlucose),
+    });
+    expect(strictFile.statusCode).toBe(400);
+    expect(strictFile.json().error).toMatch(/^april\.csv: column "Pregnancies" is missing/);
+    expect(strictFile.json().error).not.toContain(dir);
   }, 180_000);
 
   it('trains a pipeline built by hand (no search), and checks its steps and parameters before starting', async () => {

@@ -9,19 +9,19 @@ import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { explainRows, score, type Scored } from '../automl/score.js';
-import { driftOf, driftSummary, predictionScalar, type DriftReference, type DriftResult } from '../evaluate/drift.js';
+import { explainRows, score } from '../automl/score.js';
+import { driftSummary, type DriftResult } from '../evaluate/drift.js';
 import { driftHtml } from '../report/drift-report.js';
 import type { EvaluationRecord } from '../node/lifecycle.js';
 import { GlassboxError } from '../data/errors.js';
 import { Frame } from '../data/frame.js';
 import { profile } from '../data/profile.js';
-import { csvChunks } from '../data/write-csv.js';
-import { forcedTypes, frameFromRows, loadBundle, type Bundle } from '../export/bundle.js';
+import { frameFromRows, loadBundle, type Bundle } from '../export/bundle.js';
 import { exportOnnx } from '../export/onnx/convert.js';
 import { exportTypeScript } from '../export/typescript.js';
-import { displaySpec, readDbTable, tableIdentifier, writeDbTable } from '../node/db-table.js';
+import { displaySpec, tableIdentifier } from '../node/db-table.js';
 import { EXAMPLE, exampleData } from '../node/example.js';
+import { scoreInWorker, type BatchResult } from '../node/batch-score.js';
 import { readJsonFile } from '../node/files.js';
 import { readTable, tableFormat } from '../node/read-table.js';
 import { datasetDir, datasetFile, runDir } from '../platform/artifacts.js';
@@ -664,22 +664,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
   };
 
   /** A scored batch joins the model's history with its drift check against the training data. */
-  const recordBatch = (
-    model: Model,
-    bundle: Bundle,
-    input: Frame,
-    scored: Scored,
-    source: string,
-  ): { drift: DriftResult | undefined; scoringId: string } => {
-    const drift = bundle.reference
-      ? driftOf(bundle.reference as unknown as DriftReference, input, predictionScalar(scored.prediction))
-      : undefined;
-    const scoringId = store.recordScoring(model.projectId, model.id, scored.frame.nRows, scored.warnings, {
+  const recordBatch = (model: Model, result: BatchResult, source: string): string =>
+    store.recordScoring(model.projectId, model.id, result.rows, result.warnings, {
       source,
-      drift,
+      drift: result.drift ?? undefined,
     });
-    return { drift, scoringId };
-  };
+  const bundlePathOf = (model: Model): string => join(runDir(store.dataDir, model.runId), 'bundle.json');
+  /** Messages name what the user knows (the uploaded name, the connection), never a path or URL on the server. */
+  const hiding =
+    (where: readonly string[], name: string) =>
+    (e: unknown): never => {
+      if (!(e instanceof GlassboxError)) throw e;
+      throw new GlassboxError(where.reduce((m, w) => m.split(w).join(name), e.message));
+    };
 
   app.get<{ Params: { id: string } }>('/api/models/:id', { schema: { tags: ['models'] } }, async (req) => {
     const model = modelOf(req, req.params.id);
@@ -765,7 +762,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     { schema: { tags: ['models'], consumes: ['multipart/form-data'] } },
     async (req, reply) => {
       const model = modelOf(req, req.params.id);
-      const { bundle, pipeline } = loaded(model);
       const file = await req.file();
       if (!file) throw new HttpError(400, 'send the table as a multipart file field');
       const name = String(file.filename || 'data').slice(0, 200);
@@ -778,28 +774,22 @@ export async function buildApp(options: AppOptions): Promise<App> {
           throw new HttpError(413, `${name} is larger than the ${limits.uploadBytes} byte limit`);
         const path = join(dir, `data.${tableFormat(tmp, name)}`);
         renameSync(tmp, path);
-        let read;
-        try {
-          read = await readTable(path, {
-            maxRows: limits.rows,
-            maxColumns: limits.columns,
-            types: forcedTypes(bundle),
-          });
-        } catch (e) {
-          if (e instanceof GlassboxError) throw new GlassboxError(e.message.split(path).join(name));
-          throw e;
-        }
-        const scored = score(bundle, pipeline, read.frame, { strict: req.query.strict === 'true', file: name });
-        const out =
-          req.query.explain === 'true'
-            ? new Frame([...scored.frame.columns, ...explainRows(bundle, pipeline, scored)])
-            : scored.frame;
-        const { drift, scoringId } = recordBatch(model, bundle, read.frame, scored, name);
+        const csv = join(dir, 'predictions.csv');
+        const result = await scoreInWorker({
+          bundlePath: bundlePathOf(model),
+          input: { kind: 'file', source: path },
+          name,
+          strict: req.query.strict === 'true',
+          explain: req.query.explain === 'true',
+          limits,
+          output: { kind: 'csv', path: csv },
+        }).catch(hiding([path], name));
+        const scoringId = recordBatch(model, result, name);
         reply.header('X-Glassbox-Scoring', scoringId);
-        if (drift) reply.header('X-Glassbox-Drift', encodeURIComponent(driftSummary(drift)));
-        reply.header('X-Glassbox-Warnings', encodeURIComponent(JSON.stringify(scored.warnings)).slice(0, 4000));
+        if (result.drift) reply.header('X-Glassbox-Drift', encodeURIComponent(driftSummary(result.drift)));
+        reply.header('X-Glassbox-Warnings', encodeURIComponent(JSON.stringify(result.warnings)).slice(0, 4000));
         reply.header('Content-Disposition', 'attachment; filename="predictions.csv"');
-        return reply.type('text/csv; charset=utf-8').send([...csvChunks(out)].join(''));
+        return reply.type('text/csv; charset=utf-8').send(readFileSync(csv));
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -843,38 +833,29 @@ export async function buildApp(options: AppOptions): Promise<App> {
       const model = modelOf(req, req.params.id);
       const base = Object.hasOwn(connections, req.body.connection) ? connections[req.body.connection] : undefined;
       if (!base) return notFound('connection');
-      const { bundle, pipeline } = loaded(model);
       const { table, outTable } = req.body;
       // Names only: each part letters, digits and _, checked before any SQL is written.
       tableIdentifier(table, 'table', !base.startsWith('sqlite:'));
       tableIdentifier(outTable, 'outTable', !base.startsWith('sqlite:'));
       const spec = `${base}${base.includes('?') ? '&' : '?'}table=${encodeURIComponent(table)}`;
       const shown = `${req.body.connection}:${table}`;
-      // The connection's location and credentials stay on the server: messages name it instead.
       const where = [displaySpec(base), ...(base.startsWith('sqlite:') ? [base.slice('sqlite:'.length)] : [])];
-      const named = (e: unknown): never => {
-        if (!(e instanceof GlassboxError)) throw e;
-        throw new GlassboxError(where.reduce((m, w) => m.split(w).join(req.body.connection), e.message));
-      };
-      const read = await readDbTable(spec, {
-        maxRows: limits.rows,
-        maxColumns: limits.columns,
-        types: forcedTypes(bundle),
-      }).catch(named);
-      const scored = score(bundle, pipeline, read.frame, { strict: req.body.strict, file: shown });
-      const kept = (req.body.keep ?? []).map((n) => {
-        if (!read.frame.has(n)) throw new HttpError(400, `${shown} has no column "${n}" to keep`);
-        return read.frame.get(n);
-      });
-      const out = new Frame([...kept, ...scored.frame.columns]);
-      await writeDbTable(spec, outTable, out).catch(named);
-      const { drift, scoringId } = recordBatch(model, bundle, read.frame, scored, shown);
+      const result = await scoreInWorker({
+        bundlePath: bundlePathOf(model),
+        input: { kind: 'table', source: spec },
+        name: shown,
+        strict: req.body.strict,
+        limits,
+        keep: req.body.keep,
+        output: { kind: 'table', table: outTable },
+      }).catch(hiding(where, req.body.connection));
+      const scoringId = recordBatch(model, result, shown);
       return {
-        rows: out.nRows,
+        rows: result.rows,
         table: outTable,
         scoring: scoringId,
-        warnings: scored.warnings,
-        drift: drift ? driftSummary(drift) : null,
+        warnings: result.warnings,
+        drift: result.drift ? driftSummary(result.drift) : null,
       };
     },
   );

@@ -1,4 +1,5 @@
 import { categoricalColumn, cellString, Frame, numericColumn, textColumn, type Column } from '../data/frame.js';
+import { GlassboxError } from '../data/errors.js';
 import { sampledShapley, topReasons } from '../evaluate/shapley.js';
 import { conformInput, type Bundle } from '../export/bundle.js';
 import type { Prediction } from '../techniques/contract.js';
@@ -30,6 +31,19 @@ export function score(
     warnings,
     input: frame,
   };
+}
+
+/**
+ * Input columns carried into the output as read (an id to join the predictions back on), before
+ * the prediction columns; names of output columns are refused.
+ */
+export function keptColumns(frame: Frame, names: readonly string[], file: string): Column[] {
+  return names.map((n) => {
+    if (!frame.has(n)) throw new GlassboxError(`${file}: no column "${n}" to keep`, { file, column: n });
+    if (n === 'prediction' || n === 'warnings' || n.startsWith('proba_') || n.startsWith('reason_'))
+      throw new GlassboxError(`"${n}" cannot be kept: it is the name of an output column`, { code: 'bad-option' });
+    return frame.get(n);
+  });
 }
 
 export interface ExplainOptions {

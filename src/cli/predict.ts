@@ -4,8 +4,8 @@ import { GlassboxError } from '../data/errors.js';
 import { DEFAULT_THRESHOLDS, driftOf, driftSummary, predictionScalar, type DriftReference } from '../evaluate/drift.js';
 import { driftHtml } from '../report/drift-report.js';
 import { displaySpec, isTableSpec, readDbTable, writeDbTable } from '../node/db-table.js';
-import { explainRows, score } from '../automl/score.js';
-import { Frame, type Column } from '../data/frame.js';
+import { explainRows, keptColumns, score } from '../automl/score.js';
+import { Frame } from '../data/frame.js';
 import { csvChunks } from '../data/write-csv.js';
 import { forcedTypes, loadBundle } from '../export/bundle.js';
 import { readJsonFile, writeFileAtomic } from '../node/files.js';
@@ -68,7 +68,14 @@ export function predictCommand(): Command {
       );
     const shown = displaySpec(data);
     const read = isTableSpec(data) ? await readDbTable(data, readOptions) : await readTable(data, readOptions);
-    const kept = keptColumns(read.frame, flags.keep, shown);
+    const kept = keptColumns(
+      read.frame,
+      (flags.keep ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
+      shown,
+    );
     for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
     const scored = score(bundle, pipeline, read.frame, { strict: flags.strict, file: shown });
     for (const w of scored.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -111,20 +118,4 @@ export function predictCommand(): Command {
     } else for (const chunk of csvChunks(out)) process.stdout.write(chunk);
   });
   return cmd;
-}
-
-/** --keep: input columns carried into the output as read (an id to join the predictions back on). */
-function keptColumns(frame: Frame, keep: string | undefined, file: string): Column[] {
-  if (keep === undefined) return [];
-  const names = keep
-    .split(',')
-    .map((n) => n.trim())
-    .filter((n) => n !== '');
-  return names.map((n) => {
-    if (!frame.has(n))
-      throw new GlassboxError(`${file}: --keep names column "${n}", which the data does not have`, { file, column: n });
-    if (n === 'prediction' || n === 'warnings' || n.startsWith('proba_') || n.startsWith('reason_'))
-      throw new GlassboxError(`--keep: "${n}" is the name of an output column`, { code: 'bad-option' });
-    return frame.get(n);
-  });
 }

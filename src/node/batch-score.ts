@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { explainRows, score } from '../automl/score.js';
+import { explainRows, keptColumns, score } from '../automl/score.js';
 import { GlassboxError } from '../data/errors.js';
 import { Frame } from '../data/frame.js';
 import { csvChunks } from '../data/write-csv.js';
@@ -42,10 +42,7 @@ export async function scoreBatch(task: BatchTask): Promise<BatchResult> {
       ? await readDbTable(task.input.source, options)
       : await readTable(task.input.source, options);
   const scored = score(bundle, pipeline, read.frame, { strict: task.strict, file: task.name });
-  const kept = (task.keep ?? []).map((n) => {
-    if (!read.frame.has(n)) throw new GlassboxError(`${task.name} has no column "${n}" to keep`, { column: n });
-    return read.frame.get(n);
-  });
+  const kept = keptColumns(read.frame, task.keep ?? [], task.name);
   const out = new Frame([
     ...kept,
     ...scored.frame.columns,

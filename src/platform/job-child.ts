@@ -77,74 +77,10 @@ const send = (m: JobMessage): void => {
 const orphaned = (): never => process.exit(1);
 process.on('disconnect', orphaned);
 
-process.on('message', (m: JobStart | TrainStart | LifecycleStart) => {
-  if (m.type === 'train') return void runTrain(m);
-  if (m.type === 'evaluate' || m.type === 'retrain') return void runLifecycle(m);
-  if (m.type !== 'start') return;
-  void (async () => {
-    try {
-      let previous: FinishedTrial[] = [];
-      if (m.resume) previous = resumeRunDir(m.out).previous;
-      else createRunDir(m.out, m.run);
-      const { result } = await executeRun({
-        out: m.out,
-        run: m.run,
-        previous,
-        budget: m.budget,
-        workers: m.workers,
-        report: true,
-        onEvent: (event) => send({ type: 'event', event }),
-        onTrial: (t) => send({ type: 'trial', trial: strip(t) }),
-      });
-      const j = result.journal;
-      send({
-        type: 'done',
-        task: j.task,
-        target: j.target,
-        fingerprint: result.bundle.fingerprint,
-        metrics: result.bundle.metrics,
-        name:
-          j.ensemble.members.length > 1
-            ? `ensemble of ${j.ensemble.members.length}`
-            : (j.ensemble.members[0]?.name ?? 'model'),
-      });
-    } catch (e) {
-      send({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
-    } finally {
-      process.off('disconnect', orphaned);
-      process.disconnect?.();
-    }
-  })();
-});
-
-async function runTrain(m: TrainStart): Promise<void> {
+/** Runs one job: its outcome (or its error, as 'failed') is the last message, then the channel closes. */
+async function settle(job: () => Promise<void>): Promise<void> {
   try {
-    mkdirSync(m.out, { recursive: true });
-    const { result } = await executeTrain({
-      data: m.data,
-      out: m.out,
-      target: m.target,
-      task: m.task,
-      model: m.model,
-      params: m.params ?? {},
-      pipeline: m.pipeline,
-      seed: m.seed,
-      holdout: 0.2,
-      ...(m.types ? { types: m.types } : {}),
-      ...(m.drop ? { drop: m.drop } : {}),
-    });
-    send({ type: 'event', event: { type: 'phase', phase: 'done', elapsed: result.journal.seconds, budget: 0 } });
-    send({
-      type: 'done',
-      task: result.journal.task,
-      target: result.journal.target,
-      fingerprint: result.bundle.fingerprint,
-      metrics: result.bundle.metrics,
-      name: result.journal.steps
-        .map((s) => s.technique)
-        .filter((t) => !['drop-columns', 'drop-duplicates', 'datetime-parts'].includes(t))
-        .join(' → '),
-    });
+    await job();
   } catch (e) {
     send({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
   } finally {
@@ -153,27 +89,83 @@ async function runTrain(m: TrainStart): Promise<void> {
   }
 }
 
+process.on('message', (m: JobStart | TrainStart | LifecycleStart) => {
+  if (m.type === 'train') return void settle(() => runTrain(m));
+  if (m.type === 'evaluate' || m.type === 'retrain') return void settle(() => runLifecycle(m));
+  if (m.type === 'start') return void settle(() => runAutoml(m));
+});
+
+async function runAutoml(m: JobStart): Promise<void> {
+  let previous: FinishedTrial[] = [];
+  if (m.resume) previous = resumeRunDir(m.out).previous;
+  else createRunDir(m.out, m.run);
+  const { result } = await executeRun({
+    out: m.out,
+    run: m.run,
+    previous,
+    budget: m.budget,
+    workers: m.workers,
+    report: true,
+    onEvent: (event) => send({ type: 'event', event }),
+    onTrial: (t) => send({ type: 'trial', trial: strip(t) }),
+  });
+  const j = result.journal;
+  send({
+    type: 'done',
+    task: j.task,
+    target: j.target,
+    fingerprint: result.bundle.fingerprint,
+    metrics: result.bundle.metrics,
+    name:
+      j.ensemble.members.length > 1
+        ? `ensemble of ${j.ensemble.members.length}`
+        : (j.ensemble.members[0]?.name ?? 'model'),
+  });
+}
+
+async function runTrain(m: TrainStart): Promise<void> {
+  mkdirSync(m.out, { recursive: true });
+  const { result } = await executeTrain({
+    data: m.data,
+    out: m.out,
+    target: m.target,
+    task: m.task,
+    model: m.model,
+    params: m.params ?? {},
+    pipeline: m.pipeline,
+    seed: m.seed,
+    holdout: 0.2,
+    ...(m.types ? { types: m.types } : {}),
+    ...(m.drop ? { drop: m.drop } : {}),
+  });
+  send({ type: 'event', event: { type: 'phase', phase: 'done', elapsed: result.journal.seconds, budget: 0 } });
+  send({
+    type: 'done',
+    task: result.journal.task,
+    target: result.journal.target,
+    fingerprint: result.bundle.fingerprint,
+    metrics: result.bundle.metrics,
+    name: result.journal.steps
+      .map((s) => s.technique)
+      .filter((t) => !['drop-columns', 'drop-duplicates', 'datetime-parts'].includes(t))
+      .join(' → '),
+  });
+}
+
 async function runLifecycle(m: LifecycleStart): Promise<void> {
-  try {
-    if (m.type === 'evaluate') {
-      const { record, drift } = await executeEvaluate({ bundlePath: m.bundlePath, data: m.data, name: m.name });
-      send({ type: 'evaluated', record, drift });
-    } else {
-      const { record, message } = await executeRetrain({
-        bundlePath: m.bundlePath,
-        data: m.data,
-        name: m.name,
-        policy: m.policy ?? 'significant',
-        holdout: m.holdout ?? 0.25,
-        seed: m.seed ?? 1,
-        ...(m.automl ? { automl: m.automl } : {}),
-      });
-      send({ type: 'retrained', record, message });
-    }
-  } catch (e) {
-    send({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
-  } finally {
-    process.off('disconnect', orphaned);
-    process.disconnect?.();
+  if (m.type === 'evaluate') {
+    const { record, drift } = await executeEvaluate({ bundlePath: m.bundlePath, data: m.data, name: m.name });
+    send({ type: 'evaluated', record, drift });
+    return;
   }
+  const { record, message } = await executeRetrain({
+    bundlePath: m.bundlePath,
+    data: m.data,
+    name: m.name,
+    policy: m.policy ?? 'significant',
+    holdout: m.holdout ?? 0.25,
+    seed: m.seed ?? 1,
+    ...(m.automl ? { automl: m.automl } : {}),
+  });
+  send({ type: 'retrained', record, message });
 }

@@ -400,6 +400,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   // ---------------------------------------------------------------- datasets
 
+  /** Messages name what the user knows (the uploaded name, the connection), never a path or URL on the server. */
+  const hiding =
+    (where: readonly string[], name: string) =>
+    (e: unknown): never => {
+      if (!(e instanceof GlassboxError)) throw e;
+      throw new GlassboxError(where.reduce((m, w) => m.split(w).join(name), e.message));
+    };
+
   /** A table written by `write` into the data dir, its format sniffed from its bytes, read within the limits and profiled. */
   const addDataset = async (projectId: string, name: string, write: (tmp: string) => Promise<void>) => {
     const id = newId();
@@ -411,13 +419,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
       const format = tableFormat(tmp, name);
       const path = datasetFile(store.dataDir, id, format);
       renameSync(tmp, path);
-      let read;
-      try {
-        read = await readTable(path, { maxRows: limits.rows, maxColumns: limits.columns });
-      } catch (e) {
-        if (e instanceof GlassboxError) throw new GlassboxError(e.message.split(path).join(name));
-        throw e;
-      }
+      const read = await readTable(path, { maxRows: limits.rows, maxColumns: limits.columns }).catch(
+        hiding([path], name),
+      );
       return store.createDataset({
         id,
         projectId,
@@ -670,13 +674,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
       drift: result.drift ?? undefined,
     });
   const bundlePathOf = (model: Model): string => join(runDir(store.dataDir, model.runId), 'bundle.json');
-  /** Messages name what the user knows (the uploaded name, the connection), never a path or URL on the server. */
-  const hiding =
-    (where: readonly string[], name: string) =>
-    (e: unknown): never => {
-      if (!(e instanceof GlassboxError)) throw e;
-      throw new GlassboxError(where.reduce((m, w) => m.split(w).join(name), e.message));
-    };
 
   app.get<{ Params: { id: string } }>('/api/models/:id', { schema: { tags: ['models'] } }, async (req) => {
     const model = modelOf(req, req.params.id);

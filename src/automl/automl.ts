@@ -184,8 +184,13 @@ export interface AutomlResult {
 
 /** Trials proposed together in a deterministic run, before any of them is told. */
 const BATCH = 4;
-/** Candidates kept (predictions in memory) for the ensemble. */
+/** Candidates kept for the ensemble: the best trials overall... */
 const KEEP_FOR_ENSEMBLE = 20;
+/**
+ * ...and each model family's best, so the ensemble can still mix families once the sampler has
+ * filled the top of the leaderboard with one of them (averaging unlike models is what pays).
+ */
+const KEEP_PER_FAMILY = 2;
 /** Rows below which no separate holdout is cut off: too few rows to spare. */
 const MIN_HOLDOUT_ROWS = 300;
 
@@ -254,8 +259,14 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
     if (t.state === 'complete' && !t.baseline && t.oof) {
       kept.push(t);
       kept.sort((a, b) => sign * (a.score - b.score) || a.id - b.id);
-      // Only the strongest candidates' predictions stay in memory.
-      if (kept.length > KEEP_FOR_ENSEMBLE) kept.pop();
+      const seen = new Map<string, number>();
+      const keep = kept.filter((k, i) => {
+        const family = String(k.config.model);
+        const rank = seen.get(family) ?? 0;
+        seen.set(family, rank + 1);
+        return i < KEEP_FOR_ENSEMBLE || rank < KEEP_PER_FAMILY;
+      });
+      kept.splice(0, kept.length, ...keep);
       if (!best || better(t.score, best.score)) best = t;
     }
     if (!replayed) options.onTrial?.(t);
@@ -494,7 +505,7 @@ export async function automl(input: Frame, options: AutomlOptions, runner: Trial
   const single = candidates[0];
   const ensembleWhy =
     members.length > 1
-      ? `greedy selection (Caruana) over the ${candidates.length} best trials' out-of-fold predictions: ${members.length} models averaged score ${fmt(ensembleCv)} against ${fmt(single.score)} for the best single model`
+      ? `greedy selection (Caruana) over the out-of-fold predictions of ${candidates.length} trials (the ${KEEP_FOR_ENSEMBLE} best, and each model family's best ${KEEP_PER_FAMILY}): ${members.length} models averaged score ${fmt(ensembleCv)} against ${fmt(single.score)} for the best single model`
       : `the best single trial; averaging others in did not improve the out-of-fold ${metric.name}`;
   phase('ensemble');
 

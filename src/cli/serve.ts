@@ -2,7 +2,6 @@ import { isIP } from 'node:net';
 import { Command } from 'commander';
 import { GlassboxError } from '../data/errors.js';
 import { displaySpec, isTableSpec } from '../node/db-table.js';
-import { buildApp } from '../server/app.js';
 
 interface ServeFlags {
   port: string;
@@ -58,6 +57,8 @@ export function serveCommand(): Command {
           );
         connections[m[1]] = m[2];
       }
+      // Loaded here: the server's modules are the largest part of the CLI's start-up.
+      const { buildApp } = await import('../server/app.js');
       const { app, interrupted } = await buildApp({
         dataDir: flags.dataDir,
         auth: flags.accounts ? 'accounts' : 'local',

@@ -1,5 +1,3 @@
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { ColumnBuilder, type ColumnInference } from '../data/column-builder.js';
 import { GlassboxError } from '../data/errors.js';
 import { Frame, type Column } from '../data/frame.js';
@@ -17,6 +15,9 @@ interface Chunk {
  * become dates, strings become categories, dates or numbers as their values say.
  */
 export async function readParquet(path: string, options: ReadOptions = {}): Promise<ReadResult> {
+  // Loaded on first use, like exceljs: commands on CSV files should not pay for the decoders.
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } = await import('hyparquet');
+  const { compressors } = await import('hyparquet-compressors');
   let file;
   let metadata;
   try {

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { ColumnBuilder, type ColumnInference } from '../data/column-builder.js';
 import { GlassboxError, locate } from '../data/errors.js';
 import { Frame, type Column } from '../data/frame.js';
@@ -27,7 +27,9 @@ function cellValue(v: Cell): string | number | Date | null {
  * type inference as CSV: numbers, dates and texts go through the same column builders.
  */
 export async function readXlsx(path: string, options: ReadOptions = {}): Promise<ReadResult> {
-  const wb = new ExcelJS.Workbook();
+  // Loaded on first use: exceljs takes half a second to load, which every other command would pay.
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   try {
     await wb.xlsx.readFile(path);
   } catch (e) {

@@ -21,27 +21,38 @@ function expectOffline(html: string): void {
   expect(html).not.toMatch(/\s(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
 }
 
+/** The report of a model trained on diabetes, built with the given report options. */
+async function diabetesReport(model: string, options: { explainRows?: number; budgetMs?: number }) {
+  const result = train(await readDataset('diabetes.csv'), { target: 'Outcome', model, seed: 1 });
+  const h = result.holdout;
+  if (!h) throw new Error('no holdout');
+  return buildReport({
+    target: 'Outcome',
+    task: 'binary',
+    classes: result.journal.classes,
+    rows: result.bundle.training.rows,
+    holdout: h,
+    measured: h.pipeline,
+    final: result.pipeline,
+    steps: result.journal.steps,
+    warnings: [],
+    seed: 1,
+    ...options,
+  });
+}
+
 describe('report', () => {
   it('explains a sample of a large holdout and says so', async () => {
-    const frame = await readDataset('diabetes.csv');
-    const result = train(frame, { target: 'Outcome', model: 'linear', seed: 1 });
-    const h = result.holdout;
-    if (!h) throw new Error('no holdout');
-    const report = await buildReport({
-      target: 'Outcome',
-      task: 'binary',
-      classes: result.journal.classes,
-      rows: result.bundle.training.rows,
-      holdout: h,
-      measured: h.pipeline,
-      final: result.pipeline,
-      steps: result.journal.steps,
-      warnings: [],
-      seed: 1,
-      explainRows: 100,
-    });
+    const report = await diabetesReport('linear', { explainRows: 100 });
     expect(report.markdown).toContain('shuffled among the 100 (an evenly spread sample of the 154) held-out rows');
     expect(report.markdown).toContain('the average over the 100 sampled rows is');
+    expect(report.charts).toBe(9);
+  });
+
+  it('keeps a budget it cannot afford as short as it can: the fewest rows, and TreeSHAP left out with the reason', async () => {
+    const report = await diabetesReport('gbdt', { budgetMs: 1 });
+    expect(report.markdown).toContain('shuffled among the 100 (an evenly spread sample of the 154) held-out rows');
+    expect(report.markdown).toMatch(/Exact TreeSHAP contributions are left out of this report: at [\d.e-]+ ms a row/);
     expect(report.charts).toBe(9);
   });
 

@@ -60,9 +60,10 @@ export interface ReportInput {
   /** Held-out rows the importance, dependence and slices re-predict at most (default 20,000). */
   readonly explainRows?: number;
   /**
-   * Milliseconds the report may take: the rows re-predicted for importance and dependence shrink
-   * (to no fewer than 500) so that their predictions fit in about half of it, the SHAP rows (to no
-   * fewer than 20) to fit a quarter; under 4 s the bootstrap takes 200 resamples.
+   * Milliseconds the report may take, counted from its start: RENDER_MS is kept for the charts;
+   * the rows re-predicted for importance and dependence shrink (to no fewer than 100) so that
+   * their predictions fit in half of the rest, then the SHAP rows in half of what is left (fewer
+   * than 20 and the section says it was left out); under 4 s the bootstrap takes 200 resamples.
    */
   readonly budgetMs?: number;
   /** What each outcome is worth (binary): the threshold section adds the most profitable threshold. */
@@ -211,18 +212,42 @@ function explainCalls(columns: number): number {
 }
 
 /**
- * Rows to re-predict for importance and dependence: the cap, or fewer when a timed prediction on
- * a sample says the calls would overrun half the report's budget.
+ * Milliseconds kept for drawing the charts to SVG once the sections are written: the first chart
+ * loads and compiles Vega (measured at 200-400 ms), each one after it takes 20-60 ms.
  */
-function explainBudget(input: ReportInput, columns: number, cap: number): number {
+const RENDER_MS = 800;
+
+/** Rows importance and dependence re-predict at least: fewer say too little to be worth a chart. */
+const MIN_EXPLAIN_ROWS = 100;
+
+/** Milliseconds left of the report's budget, counted from now; Infinity when it has none. */
+function reportClock(input: ReportInput): () => number {
+  if (input.budgetMs === undefined) return () => Infinity;
+  const end = performance.now() + input.budgetMs;
+  return () => end - performance.now();
+}
+
+/**
+ * Rows to re-predict for importance and dependence: the cap, or fewer when two timed predictions
+ * (20 rows, then up to 1,000) say the calls would overrun half of what is left once the charts
+ * are drawn. The small one prices each call's fixed cost, which a small sample still pays 121
+ * times, so the rows are not overestimated.
+ */
+function explainBudget(input: ReportInput, columns: number, cap: number, left: () => number): number {
   const n = input.holdout.y.length;
   if (input.budgetMs === undefined) return cap;
+  const small = Math.min(n, 20);
   const probe = Math.min(n, 1000);
   const t0 = performance.now();
+  input.measured.predict(input.holdout.frame.slice(0, small));
+  const t1 = performance.now();
   input.measured.predict(input.holdout.frame.slice(0, probe));
-  const perRow = (performance.now() - t0) / probe;
-  const affordable = Math.floor((input.budgetMs * 0.5) / Math.max(1e-6, perRow * explainCalls(columns)));
-  return Math.max(500, Math.min(cap, affordable));
+  const t2 = performance.now();
+  const perRow = probe > small ? Math.max(t2 - t1 - (t1 - t0), 0) / (probe - small) : (t2 - t1) / probe;
+  const perCall = Math.max(0, t1 - t0 - small * perRow);
+  const share = (0.5 * Math.max(0, left() - RENDER_MS)) / explainCalls(columns);
+  const affordable = Math.floor((share - perCall) / Math.max(1e-6, perRow));
+  return Math.max(Math.min(n, MIN_EXPLAIN_ROWS), Math.min(cap, affordable));
 }
 
 /** Lines of a step's code shown in the report; a tree ensemble's code runs to thousands. */
@@ -243,6 +268,7 @@ function sections(input: ReportInput): Section[] {
   const n = holdout.y.length;
   const pred = holdout.prediction;
   const metric = metricSpec(task === 'binary' ? 'auc' : task === 'multiclass' ? 'accuracy' : 'rmse', task);
+  const left = reportClock(input);
   const interval: Interval = bootstrapInterval(n, resampledScore(metric, holdout.y, pred), {
     reps: bootstrapReps(input),
     seed: input.seed,
@@ -297,7 +323,7 @@ function sections(input: ReportInput): Section[] {
   // Importance, dependence and slices re-predict the rows many times: on large holdouts they use
   // an evenly spread sample, which the text says.
   const columns = holdout.frame.features().map((c) => c.name);
-  const EXPLAIN_ROWS = explainBudget(input, columns.length, input.explainRows ?? 20000);
+  const EXPLAIN_ROWS = explainBudget(input, columns.length, input.explainRows ?? 20000, left);
   const sampled = n > EXPLAIN_ROWS;
   const sub = sampled
     ? Int32Array.from({ length: EXPLAIN_ROWS }, (_, t) => Math.floor((t * n) / EXPLAIN_ROWS))
@@ -429,7 +455,7 @@ function sections(input: ReportInput): Section[] {
       rows: importance.columns.map((c) => [c.column, fmt(c.importance), fmt(c.std)]),
     },
   });
-  const shap = treeShapSection(input);
+  const shap = treeShapSection(input, left);
   if (shap) out.push(shap);
   const members = ensembleSection(input, metric, interval.estimate);
   if (members) out.push(members);
@@ -629,6 +655,8 @@ function dataChecks(
 
 /** Rows of the SHAP summary at most: a beeswarm of more points says nothing more and weighs the page down. */
 const SHAP_ROWS = 800;
+/** Rows of the SHAP summary at least: fewer make no picture of the spread. */
+const MIN_SHAP_ROWS = 20;
 
 /** A budget under which the report keeps every fixed cost small: fewer resamples and SHAP rows. */
 const TIGHT_MS = 4000;
@@ -643,7 +671,7 @@ function bootstrapReps(input: ReportInput): number {
  * mean |SHAP| per feature and the beeswarm of the top ten, in the model's raw units (log-odds for
  * classes). Other models have no exact per-tree attribution and get none.
  */
-function treeShapSection(input: ReportInput): Section | undefined {
+function treeShapSection(input: ReportInput, left: () => number): Section | undefined {
   const model = input.measured.model as {
     technique: string;
     contributions?: (f: Frame) => { values: Float64Array; features: string[]; outputs: number };
@@ -653,12 +681,21 @@ function treeShapSection(input: ReportInput): Section | undefined {
   let cap = tight(input) ? SHAP_ROWS / 4 : SHAP_ROWS;
   if (input.budgetMs !== undefined) {
     // TreeSHAP costs leaves x depth² per tree and row: a deep, long model takes milliseconds a row.
-    // Ten rows timed say how many fit in a quarter of the budget.
-    const probe = x.slice(0, Math.min(10, x.nRows));
+    // Two rows timed say how many fit in half of what is left once the charts are drawn.
+    const probe = x.slice(0, Math.min(2, x.nRows));
     const t0 = performance.now();
     model.contributions(probe);
     const perRow = (performance.now() - t0) / Math.max(1, probe.nRows);
-    cap = Math.max(20, Math.min(cap, Math.floor((input.budgetMs * 0.25) / Math.max(1e-6, perRow))));
+    const affordable = Math.floor((0.5 * Math.max(0, left() - RENDER_MS)) / Math.max(1e-6, perRow));
+    if (affordable < MIN_SHAP_ROWS)
+      return {
+        heading: 'How each feature pushes individual predictions',
+        paragraphs: [
+          `Exact TreeSHAP contributions are left out of this report: at ${fmt(perRow)} ms a row, even ${MIN_SHAP_ROWS} rows ` +
+            `would overrun its time budget. \`glassbox predict bundle.json rows.csv --explain\` gives each row's main reasons.`,
+        ],
+      };
+    cap = Math.min(cap, affordable);
   }
   const step = Math.max(1, Math.ceil(x.nRows / cap));
   const rows = Array.from({ length: Math.ceil(x.nRows / step) }, (_, t) => t * step);

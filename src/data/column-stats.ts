@@ -1,6 +1,7 @@
 import { ID_NAME } from './column-builder.js';
 import type { Column } from './frame.js';
-import { atMostOneValue, sortedPresent } from '../engine/sorted.js';
+import { sortedPresent } from '../engine/sorted.js';
+import { numberFacts } from '../wasm/clean.js';
 
 /** Number of distinct non-missing values. */
 export function distinctCount(c: Column): number {
@@ -31,7 +32,7 @@ export function distinctCount(c: Column): number {
 
 /** A single distinct non-missing value, or none: the same answer as distinctCount(c) <= 1 in one pass. */
 export function isConstant(c: Column): boolean {
-  if (c.kind === 'numeric' || c.kind === 'datetime') return atMostOneValue(c.values);
+  if (c.kind === 'numeric' || c.kind === 'datetime') return numberFacts(c.values).constant;
   if (c.kind === 'categorical') {
     let first = -1;
     for (let i = 0; i < c.codes.length; i++) {
@@ -50,8 +51,7 @@ export function missingCount(c: Column): number {
   switch (c.kind) {
     case 'numeric':
     case 'datetime':
-      for (let i = 0; i < c.values.length; i++) if (Number.isNaN(c.values[i])) m++;
-      return m;
+      return numberFacts(c.values).missing;
     case 'categorical':
       for (let i = 0; i < c.codes.length; i++) if (c.codes[i] < 0) m++;
       return m;
@@ -71,10 +71,8 @@ export function isIdLike(c: Column): boolean {
   if (present < 20) return false;
   if (c.kind === 'categorical') return distinctCount(c) === present;
   if (c.kind !== 'numeric') return false;
-  const v = c.values;
-  let counter = v[0] === 0 || v[0] === 1;
-  for (let i = 1; i < n && counter; i++) if (v[i] !== v[i - 1] + 1) counter = false;
-  if (counter) return true;
-  for (let i = 0; i < n; i++) if (!Number.isInteger(v[i])) return false;
+  const facts = numberFacts(c.values);
+  if (facts.counter) return true;
+  if (!facts.integers) return false;
   return ID_NAME.test(c.name) && distinctCount(c) === present;
 }

@@ -1,4 +1,5 @@
 import { medianPresent, sortedPresent } from '../engine/sorted.js';
+import { fillMissing, meanOf, missingFlags, numberFacts } from '../wasm/clean.js';
 import { GlassboxError } from '../data/errors.js';
 import { categoricalColumn, numericColumn, type CategoricalColumn, type Column, type Frame } from '../data/frame.js';
 import type { FittedJSON, FittedTransformer, Params, Technique } from './contract.js';
@@ -22,16 +23,7 @@ export function median(values: Float64Array): number {
 }
 
 export function mean(values: Float64Array): number {
-  let s = 0;
-  let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i];
-    if (x === x) {
-      s += x;
-      n++;
-    }
-  }
-  return n ? s / n : NaN;
+  return meanOf(values);
 }
 
 /** Most frequent value; ties go to the smallest, as scikit-learn's SimpleImputer does. */
@@ -69,8 +61,7 @@ export function mostFrequentCategory(c: CategoricalColumn): string | undefined {
 function hasMissing(c: Column): boolean {
   if (c.kind === 'categorical') return c.codes.includes(-1);
   if (c.kind === 'text') return c.values.includes(null);
-  for (let i = 0; i < c.values.length; i++) if (Number.isNaN(c.values[i])) return true;
-  return false;
+  return numberFacts(c.values).missing > 0;
 }
 
 class FittedImpute implements FittedTransformer {
@@ -95,8 +86,12 @@ class FittedImpute implements FittedTransformer {
     let out = frame;
     for (const ind of this.indicators) {
       const c = frame.get(ind.column);
-      const flag = new Float64Array(frame.nRows);
-      for (let i = 0; i < frame.nRows; i++) flag[i] = isMissingAt(c, i) ? 1 : 0;
+      let flag: Float64Array;
+      if (c.kind === 'numeric' || c.kind === 'datetime') flag = missingFlags(c.values);
+      else {
+        flag = new Float64Array(frame.nRows);
+        for (let i = 0; i < frame.nRows; i++) flag[i] = isMissingAt(c, i) ? 1 : 0;
+      }
       out = out.with(numericColumn(ind.name, flag));
     }
     for (const f of this.fills) {
@@ -157,9 +152,8 @@ function fillColumn(c: Column, f: Fill): Column {
     return categoricalColumn(c.name, codes, categories, c.role);
   }
   if (c.kind === 'numeric' || c.kind === 'datetime') {
-    const value = Number(f.value);
-    const values = c.values.slice();
-    for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) values[i] = value;
+    const values = fillMissing(c.values, Number(f.value));
+    if (values === c.values) return c;
     return c.kind === 'numeric' ? numericColumn(c.name, values, c.role) : { ...c, values };
   }
   throw new GlassboxError(`impute: column "${c.name}" is text and cannot be imputed`, { column: c.name });

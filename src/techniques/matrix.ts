@@ -1,39 +1,33 @@
 import { GlassboxError } from '../data/errors.js';
-import type { Frame, NumericColumn } from '../data/frame.js';
+import type { Frame } from '../data/frame.js';
+import { rowMajor } from '../wasm/clean.js';
 
 /**
  * The named columns as a row-major n x p matrix. Every column must be numeric and complete;
- * otherwise the error says which column and which step would fix it.
+ * otherwise the error names the first column, in order, that is not, and the step that would fix it.
  */
 export function designMatrix(frame: Frame, inputs: readonly string[], who: string): Float64Array {
   const n = frame.nRows;
-  const p = inputs.length;
-  const cols = inputs.map((name) => {
+  const cols: Float64Array[] = [];
+  const matrix = (): Float64Array => {
+    const X = rowMajor(cols, n);
+    if ('matrix' in X) return X.matrix;
+    const name = inputs[X.column];
+    throw new GlassboxError(
+      `${who}: column "${name}" has missing values (row ${X.row + 1}); put impute before the model`,
+      { column: name, row: X.row + 1 },
+    );
+  };
+  for (const name of inputs) {
     const c = frame.get(name);
     if (c.kind !== 'numeric') {
+      // A gap in a column before this one is the first problem.
+      matrix();
       const fix =
         c.kind === 'categorical' ? 'one-hot (or ordinal)' : c.kind === 'datetime' ? 'datetime-parts' : 'drop-columns';
       throw new GlassboxError(`${who}: column "${name}" is ${c.kind}; put ${fix} before the model`, { column: name });
     }
-    const v = c.values;
-    for (let i = 0; i < n; i++)
-      if (v[i] !== v[i])
-        throw new GlassboxError(
-          `${who}: column "${name}" has missing values (row ${i + 1}); put impute before the model`,
-          { column: name, row: i + 1 },
-        );
-    return c as NumericColumn;
-  });
-  const X = new Float64Array(n * p);
-  // Column-to-row transpose in blocks of rows: a block's rows stay in cache while every column
-  // is written into them (row by row, each store would touch a new cache line).
-  const BLOCK = 256;
-  for (let r0 = 0; r0 < n; r0 += BLOCK) {
-    const r1 = Math.min(n, r0 + BLOCK);
-    for (let j = 0; j < p; j++) {
-      const v = cols[j].values;
-      for (let i = r0; i < r1; i++) X[i * p + j] = v[i];
-    }
+    cols.push(c.values);
   }
-  return X;
+  return matrix();
 }

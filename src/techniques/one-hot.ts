@@ -2,6 +2,7 @@ import { numericColumn, type CategoricalColumn, type Column, type Frame } from '
 import type { FittedJSON, FittedTransformer, Params, Technique } from './contract.js';
 import { colsParam, numParam, optNumParam, resolveParams, strParam } from './params.js';
 import { register } from './registry.js';
+import { oneHotColumns } from '../wasm/clean.js';
 import { asObject, asStrings, freshName, pickColumns, str } from './util.js';
 
 interface Encoding {
@@ -38,7 +39,6 @@ class FittedOneHot implements FittedTransformer {
     let out = frame;
     for (const e of this.encodings) {
       const c = frame.get(e.column) as CategoricalColumn;
-      const n = frame.nRows;
       const k = e.categories.length;
       const fitted = new Map(e.categories.map((cat, j) => [cat, j]));
       const rare = new Set(e.rare);
@@ -52,13 +52,7 @@ class FittedOneHot implements FittedTransformer {
         else slot[m] = -1;
       }
       const width = k + (e.other !== null ? 1 : 0);
-      const cols: Float64Array[] = Array.from({ length: width }, () => new Float64Array(n));
-      for (let i = 0; i < n; i++) {
-        const code = c.codes[i];
-        if (code < 0) continue;
-        const s = slot[code];
-        if (s >= 0) cols[s][i] = 1;
-      }
+      const cols = oneHotColumns(c.codes, slot, width);
       const added: Column[] = e.categories.map((_, j) => numericColumn(e.outputs[j], cols[j]));
       if (e.other !== null) added.push(numericColumn(e.other, cols[k]));
       out = out.replace([e.column], added);

@@ -1,4 +1,5 @@
 import { numericColumn, type Frame, type NumericColumn } from '../data/frame.js';
+import { meanStdOf, standardized } from '../wasm/clean.js';
 import type { FittedJSON, FittedTransformer, Params, Technique } from './contract.js';
 import { boolParam, colsParam, resolveParams } from './params.js';
 import { register } from './registry.js';
@@ -29,9 +30,7 @@ class FittedScale implements FittedTransformer {
     let out = frame;
     for (const s of this.scalings) {
       const c = frame.get(s.column) as NumericColumn;
-      const values = new Float64Array(c.values.length);
-      for (let i = 0; i < values.length; i++) values[i] = (c.values[i] - s.center) / s.scale;
-      out = out.with(numericColumn(s.column, values, c.role));
+      out = out.with(numericColumn(s.column, standardized(c.values, s.center, s.scale), c.role));
     }
     return out;
   }
@@ -52,20 +51,12 @@ class FittedScale implements FittedTransformer {
   }
 }
 
-/** Mean and population standard deviation (ddof = 0, as scikit-learn's StandardScaler), skipping NaN. */
+/**
+ * Mean and population standard deviation (ddof = 0, as scikit-learn's StandardScaler), skipping
+ * NaN, by Welford's update (as WebAssembly: src/wasm/clean.ts).
+ */
 export function meanStd(values: Float64Array): { mean: number; std: number } {
-  let n = 0;
-  let mean = 0;
-  let m2 = 0;
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i];
-    if (x !== x) continue;
-    n++;
-    const d = x - mean;
-    mean += d / n;
-    m2 += d * (x - mean);
-  }
-  return { mean: n ? mean : 0, std: n ? Math.sqrt(m2 / n) : 0 };
+  return meanStdOf(values);
 }
 
 export const standardScale: Technique = {

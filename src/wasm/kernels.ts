@@ -2,7 +2,7 @@ import { WASM as FOREST } from './forest.generated.js';
 import { WASM as MLP } from './mlp.generated.js';
 
 /** Offsets into a kernel module's memory below this are the module's own (its static data). */
-const RESERVED = 65536;
+export const RESERVED = 65536;
 
 /** The forest kernels of assembly/forest.ts; pointer arguments are byte offsets into `memory`. */
 export interface ForestKernels {
@@ -135,6 +135,16 @@ function decode(base64: string): Uint8Array {
   return bytes;
 }
 
+/** A kernel module's exports over the given memory (the module is compiled once per process). */
+export function instantiate(base64: string, memory: WebAssembly.Memory): unknown {
+  let module = compiled.get(base64);
+  if (!module) {
+    module = new WebAssembly.Module(decode(base64));
+    compiled.set(base64, module);
+  }
+  return new WebAssembly.Instance(module, { env: { memory, abort: () => undefined } }).exports;
+}
+
 /** Where typed arrays come from: plain memory, or a kernel arena. */
 export interface Alloc {
   f64(n: number): Float64Array;
@@ -185,14 +195,8 @@ class KernelArena implements Alloc {
   private next = RESERVED;
 
   private constructor(base64: string, bytes: number) {
-    let module = compiled.get(base64);
-    if (!module) {
-      module = new WebAssembly.Module(decode(base64));
-      compiled.set(base64, module);
-    }
     this.memory = new WebAssembly.Memory({ initial: Math.ceil((RESERVED + bytes) / 65536) });
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory, abort: () => undefined } });
-    this.kernels = instance.exports;
+    this.kernels = instantiate(base64, this.memory);
   }
 
   static place<K, T>(base64: string, layout: (a: Alloc) => T): Placed<K, T> {

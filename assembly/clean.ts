@@ -284,3 +284,28 @@ export function gather32(v: usize, n: i32, idx: usize, m: i32, out: usize): i32 
   }
   return -1;
 }
+
+/** Non-zero entries among the first len doubles at X. */
+export function countNonZero(X: usize, len: i32): i32 {
+  let c: i32 = 0;
+  for (let k = 0; k < len; k++) if (load<f64>(at(X, k)) != 0) c++;
+  return c;
+}
+
+/** The row-major n x p matrix X row-compressed: ptr (n + 1), column indices idx and values val. */
+export function compressRows(X: usize, n: i32, p: i32, ptr: usize, idx: usize, val: usize): void {
+  let t: i32 = 0;
+  store<i32>(ptr, 0);
+  for (let i = 0; i < n; i++) {
+    const base = i * p;
+    for (let j = 0; j < p; j++) {
+      const v = load<f64>(at(X, base + j));
+      if (v != 0) {
+        store<i32>(at4(idx, t), j);
+        store<f64>(at(val, t), v);
+        t++;
+      }
+    }
+    store<i32>(at4(ptr, i + 1), t);
+  }
+}

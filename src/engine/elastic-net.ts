@@ -7,6 +7,7 @@
  * coordinate descent, with step halving if the true objective would go up. A path of decreasing
  * l1 values, each warm-started from the last, reaches the requested one.
  */
+import { byteOffsets, placeEnet, PLAIN, type Alloc } from '../wasm/kernels.js';
 import { sigmoid, softplus, sparseRows, type SparseRows } from './linear-loss.js';
 
 export type EnetLoss = 'squared' | 'logistic' | 'multinomial';
@@ -37,6 +38,8 @@ export interface EnetOptions {
   readonly maxPasses: number;
   /** Points on the l1 path before the requested value (0 = fit it directly). */
   readonly pathLength: number;
+  /** The loops as WebAssembly (default) or as their JavaScript twin, which gives the same bits. */
+  readonly kernels?: 'wasm' | 'js';
 }
 
 export interface EnetFit {
@@ -54,18 +57,33 @@ function softThreshold(z: number, g: number): number {
   return z > g ? z - g : z < -g ? z + g : 0;
 }
 
-/** Buffers for the weighted least-squares solves of one fit. */
-interface Gram {
+/** The arrays of one fit: plain for the JavaScript kernels, in a kernel arena for WebAssembly. */
+interface EnetArrays {
+  /** Row-major n x p. */
+  readonly X: Float64Array;
+  /** X row-compressed (ptr has n + 1 entries), or all three empty when X is used dense. */
+  readonly ptr: Int32Array;
+  readonly idx: Int32Array;
+  readonly val: Float64Array;
+  /** The target and the row weights (empty for unit weights). */
+  readonly y: Float64Array;
+  readonly w: Float64Array;
+  /** Weights and working residuals of the current least-squares problem. */
+  readonly v: Float64Array;
+  readonly r: Float64Array;
+  /** K x p coefficients and K intercepts. */
+  readonly beta: Float64Array;
+  readonly b0: Float64Array;
+  /** Linear predictors, n x K output-major. */
+  readonly eta: Float64Array;
   /** X' V X, p x p. */
   readonly G: Float64Array;
   /** X' v. */
   readonly xv: Float64Array;
   /** X' V r for the current residuals. */
   readonly q: Float64Array;
-  /** Sum of V. */
-  vs: number;
-  /** v' r for the current residuals. */
-  sr: number;
+  /** [sum of V, v' r for the current residuals]. */
+  readonly scal: Float64Array;
   /** The active set's linear system (below), (EXACT_MAX + 1)^2 entries at most. */
   readonly sys: Float64Array;
   readonly rhs: Float64Array;
@@ -75,17 +93,121 @@ interface Gram {
 /** Largest active set solved exactly (a Cholesky factorisation costs its size cubed / 3). */
 const EXACT_MAX = 256;
 
-function newGram(p: number): Gram {
+function layout(a: Alloc, pr: EnetProblem, nnz: number | null): EnetArrays {
+  const { n, p, K } = pr;
   const m = Math.min(p, EXACT_MAX) + 1;
   return {
-    G: new Float64Array(p * p),
-    xv: new Float64Array(p),
-    q: new Float64Array(p),
-    vs: 0,
-    sr: 0,
-    sys: new Float64Array(m * m),
-    rhs: new Float64Array(m),
-    active: new Int32Array(m),
+    X: a.f64(n * p),
+    ptr: a.i32(nnz === null ? 0 : n + 1),
+    idx: a.i32(nnz ?? 0),
+    val: a.f64(nnz ?? 0),
+    y: a.f64(n),
+    w: a.f64(pr.w ? n : 0),
+    v: a.f64(n),
+    r: a.f64(n),
+    beta: a.f64(K * p),
+    b0: a.f64(K),
+    eta: a.f64(K * n),
+    G: a.f64(p * p),
+    xv: a.f64(p),
+    q: a.f64(p),
+    scal: a.f64(2),
+    sys: a.f64(m * m),
+    rhs: a.f64(m),
+    active: a.i32(m),
+  };
+}
+
+/**
+ * What a fit runs on its arrays: the Gram matrix of the current weights and residuals, the
+ * linear predictors, and one weighted least-squares solve (from the Gram matrix) for output k,
+ * whose coefficients start at beta[boff].
+ */
+interface EnetEngine {
+  readonly a: EnetArrays;
+  gram(): void;
+  predict(): void;
+  /** The Newton weights and working residuals of output c into v and r (logistic, multinomial). */
+  weights(c: number): void;
+  /** The penalised objective at the current predictors (logistic, multinomial). */
+  objective(l1: number): number;
+  descend(s: Descent): { passes: number; converged: boolean };
+}
+
+/** One weighted least-squares solve: output k, its coefficients from beta[boff], and the penalties. */
+interface Descent {
+  readonly boff: number;
+  readonly k: number;
+  readonly fitIntercept: boolean;
+  readonly l1: number;
+  readonly l2: number;
+  readonly tol: number;
+  readonly maxPasses: number;
+}
+
+/** The arrays of a problem, X (and its row-compressed form when sparse enough) copied in. */
+function fill(a: EnetArrays, pr: EnetProblem, rows: SparseRows | null): void {
+  a.X.set(pr.X);
+  a.y.set(pr.y);
+  if (pr.w) a.w.set(pr.w);
+  if (rows) {
+    a.ptr.set(rows.ptr);
+    a.idx.set(rows.idx);
+    a.val.set(rows.val);
+  }
+}
+
+/** The kernels as WebAssembly (assembly/enet.ts): compiled before their first row, unlike JavaScript. */
+function wasmEngine(pr: EnetProblem, rows: SparseRows | null): EnetEngine {
+  const { n, p, K } = pr;
+  const { kernels: w, arrays: a } = placeEnet((al) => layout(al, pr, rows ? rows.idx.length : null));
+  fill(a, pr, rows);
+  const o = byteOffsets({ ...a });
+  const sparse = rows !== null;
+  const weights = pr.w ? o.w : 0;
+  return {
+    a,
+    gram: () => w.buildGram(o.X, sparse ? o.ptr : 0, o.idx, o.val, n, p, o.v, o.r, o.G, o.xv, o.q, o.scal),
+    predict: () => w.predictors(o.X, n, p, K, o.beta, o.b0, o.eta),
+    weights: (c) => w.irlsWeights(o.eta, o.y, weights, n, K, c, o.v, o.r),
+    objective: (l1) => w.objective(o.eta, o.y, weights, n, K, o.beta, K * p, l1, pr.l2),
+    descend(s) {
+      const passes = w.coordinateDescent(
+        p,
+        o.beta + 8 * s.boff,
+        o.b0,
+        s.k,
+        s.fitIntercept ? 1 : 0,
+        s.l1,
+        s.l2,
+        s.tol,
+        s.maxPasses,
+        o.G,
+        o.xv,
+        o.q,
+        o.scal,
+        o.sys,
+        o.rhs,
+        o.active,
+        EXACT_MAX,
+      );
+      return { passes, converged: w.converged() === 1 };
+    },
+  };
+}
+
+/** The kernels as JavaScript on plain arrays: the twin the tests hold the WebAssembly to, bit for bit. */
+function jsEngine(pr: EnetProblem, rows: SparseRows | null): EnetEngine {
+  const { n, p, K } = pr;
+  const a = layout(PLAIN, pr, rows ? rows.idx.length : null);
+  fill(a, pr, rows);
+  return {
+    a,
+    gram: () => buildGram(a, n, p),
+    predict: () => predictorsOf(a, n, p, K),
+    weights: (c) => irlsWeights(pr, a, c),
+    objective: (l1) => objective(pr, a.eta, a.beta, l1),
+    descend: (s) => wlsCoordinateDescent(a, p, s),
   };
 }
 
@@ -123,34 +245,16 @@ function choleskySolve(A: Float64Array, b: Float64Array, m: number): boolean {
 /**
  * Weighted least-squares elastic net by cyclic coordinate descent with covariance updates:
  *   minimise (1/2) sum_i v_i r_i^2 + l1 |beta|_1 + (l2/2) |beta|^2,  r = z - b0 - X beta,
- * where `r` holds the residuals at the starting point. With the Gram matrix X'VX formed once, a
- * coordinate step costs O(p) instead of a pass over n rows, which pays whenever n > p (glmnet's
- * "covariance" mode). After each full sweep, sweeps over the non-zero coefficients alone run
- * until they settle (glmnet's active set). Returns the number of coordinate sweeps.
+ * where `r` held the residuals at the starting point when the Gram matrix was built. With X'VX
+ * formed once, a coordinate step costs O(p) instead of a pass over n rows, which pays whenever
+ * n > p (glmnet's "covariance" mode). After each full sweep, sweeps over the non-zero
+ * coefficients alone run until they settle (glmnet's active set). Returns the number of sweeps.
  */
-function wlsCoordinateDescent(
-  X: Float64Array,
-  rows: SparseRows | null,
-  n: number,
-  p: number,
-  v: Float64Array,
-  r: Float64Array,
-  beta: Float64Array,
-  boff: number,
-  b0: Float64Array,
-  k: number,
-  fitIntercept: boolean,
-  l1: number,
-  l2: number,
-  tol: number,
-  maxPasses: number,
-  gram: Gram,
-  rebuild: boolean,
-): { passes: number; converged: boolean } {
-  const { G, xv, q } = gram;
-  if (rebuild) buildGram(X, rows, n, p, v, r, gram);
-  const vs = gram.vs;
-  let sr = gram.sr;
+function wlsCoordinateDescent(arrays: EnetArrays, p: number, s: Descent): { passes: number; converged: boolean } {
+  const { boff, k, fitIntercept, l1, l2, tol, maxPasses } = s;
+  const { G, xv, q, beta, b0, scal } = arrays;
+  const vs = scal[0];
+  let sr = scal[1];
   // Changes are measured in root-mean-square units of the fitted values, so tol does not grow with n.
   const unit = vs > 0 ? 1 / Math.sqrt(vs) : 1;
   // Moving coefficient j (or the intercept) by d moves the residual sums q and sr with it.
@@ -188,7 +292,7 @@ function wlsCoordinateDescent(
    * jumps to the end, or to where the first coefficient reaches zero; the next full sweep checks
    * the coefficients at zero.
    */
-  const { sys, rhs, active } = gram;
+  const { sys, rhs, active } = arrays;
   let exactFailures = 0;
   const exact = (): boolean => {
     let m = 0;
@@ -262,21 +366,14 @@ function wlsCoordinateDescent(
   }
   // q and sr now describe the residuals at the new coefficients: a later solve with the same
   // weights (squared loss along the path) continues from them without a new pass over the rows.
-  gram.sr = sr;
+  scal[1] = sr;
   return { passes, converged };
 }
 
-/** G = X'VX (p x p), xv = X'v, q = X'Vr, vs = sum v, sr = v'r: one pass over the rows. */
-function buildGram(
-  X: Float64Array,
-  rows: SparseRows | null,
-  n: number,
-  p: number,
-  v: Float64Array,
-  r: Float64Array,
-  gram: Gram,
-): void {
-  const { G, xv, q } = gram;
+/** G = X'VX (p x p), xv = X'v, q = X'Vr, scal = [sum v, v'r]: one pass over the rows. */
+function buildGram(arrays: EnetArrays, n: number, p: number): void {
+  const { X, ptr, idx, val, v, r, G, xv, q, scal } = arrays;
+  const sparse = ptr.length > 0;
   G.fill(0);
   xv.fill(0);
   q.fill(0);
@@ -288,15 +385,15 @@ function buildGram(
     vs += vi;
     sr += vi * r[i];
     const vr = vi * r[i];
-    if (rows) {
-      const e = rows.ptr[i + 1];
-      for (let t = rows.ptr[i]; t < e; t++) {
-        const j = rows.idx[t];
-        const xj = rows.val[t];
+    if (sparse) {
+      const e = ptr[i + 1];
+      for (let t = ptr[i]; t < e; t++) {
+        const j = idx[t];
+        const xj = val[t];
         xv[j] += vi * xj;
         q[j] += vr * xj;
         const vx = vi * xj;
-        for (let u = rows.ptr[i]; u <= t; u++) G[j * p + rows.idx[u]] += vx * rows.val[u];
+        for (let u = ptr[i]; u <= t; u++) G[j * p + idx[u]] += vx * val[u];
       }
     } else {
       const o = i * p;
@@ -312,8 +409,8 @@ function buildGram(
   }
   // Only the lower triangle was summed (column indices ascend within a row); mirror it.
   for (let j = 0; j < p; j++) for (let u = 0; u < j; u++) G[u * p + j] = G[j * p + u];
-  gram.vs = vs;
-  gram.sr = sr;
+  scal[0] = vs;
+  scal[1] = sr;
 }
 
 /** The penalised objective at (beta, b0), from the linear predictors eta (n x K, output-major). */
@@ -343,9 +440,34 @@ function objective(pr: EnetProblem, eta: Float64Array, beta: Float64Array, l1: n
   return loss + l1 * a + 0.5 * pr.l2 * q;
 }
 
+/** The Newton weights v and working residuals r of output c at the predictors (logistic or multinomial). */
+function irlsWeights(pr: EnetProblem, arrays: EnetArrays, c: number): void {
+  const { n, y, w, K } = pr;
+  const { eta, v, r } = arrays;
+  for (let i = 0; i < n; i++) {
+    let q: number;
+    let t: number;
+    if (pr.loss === 'logistic') {
+      q = sigmoid(eta[i]);
+      t = y[i];
+    } else {
+      let max = -Infinity;
+      for (let k = 0; k < K; k++) max = Math.max(max, eta[k * n + i]);
+      let z = 0;
+      for (let k = 0; k < K; k++) z += Math.exp(eta[k * n + i] - max);
+      q = Math.exp(eta[c * n + i] - max) / z;
+      t = +(y[i] === c);
+    }
+    // Curvature floored, as glmnet does, so near-certain rows cannot blow the working response up.
+    const h = Math.max(q * (1 - q), 1e-5);
+    v[i] = (w ? w[i] : 1) * h;
+    r[i] = (t - q) / h;
+  }
+}
+
 /** eta = b0 + X beta for every output, output-major. */
-function predictors(pr: EnetProblem, beta: Float64Array, b0: Float64Array, eta: Float64Array): void {
-  const { X, n, p, K } = pr;
+function predictorsOf(arrays: EnetArrays, n: number, p: number, K: number): void {
+  const { X, beta, b0, eta } = arrays;
   for (let c = 0; c < K; c++)
     for (let i = 0; i < n; i++) {
       let s = b0[c];
@@ -401,14 +523,9 @@ export function l1Max(pr: EnetProblem): number {
 const PATH_NEWTON_STEPS = 1;
 
 export function fitElasticNet(pr: EnetProblem, opts: EnetOptions): EnetFit {
-  const { n, p, K } = pr;
+  const { n, p } = pr;
   const rows = sparseRows(pr.X, n, p);
-  const gram = newGram(p);
-  const beta = new Float64Array(K * p);
-  const b0 = new Float64Array(K);
-  const eta = new Float64Array(K * n);
-  const v = new Float64Array(n);
-  const r = new Float64Array(n);
+  const engine = (opts.kernels === 'js' ? jsEngine : wasmEngine)(pr, rows);
   const top = l1Max(pr);
   const path: number[] = [];
   if (opts.pathLength > 0 && top > pr.l1) {
@@ -421,134 +538,65 @@ export function fitElasticNet(pr: EnetProblem, opts: EnetOptions): EnetFit {
   let passes = 0;
   let converged = true;
   const trace: { l1: number; nonZero: number }[] = [];
+  const beta = engine.a.beta;
   for (let t = 0; t < path.length; t++) {
     const l1 = path[t];
-    const res = solve(
-      pr,
-      rows,
-      gram,
-      l1,
-      beta,
-      b0,
-      eta,
-      v,
-      r,
-      solveOpts,
-      t === 0,
-      t === path.length - 1 ? 100 : PATH_NEWTON_STEPS,
-    );
+    const res = solve(pr, engine, l1, solveOpts, t === 0, t === path.length - 1 ? 100 : PATH_NEWTON_STEPS);
     passes += res.passes;
     converged = res.converged;
     let nz = 0;
     for (let t = 0; t < beta.length; t++) if (beta[t] !== 0) nz++;
     trace.push({ l1, nonZero: nz });
   }
-  return { coef: beta, intercept: b0, passes, converged, path: trace };
+  return { coef: beta.slice(), intercept: engine.a.b0.slice(), passes, converged, path: trace };
 }
 
 function solve(
   pr: EnetProblem,
-  rows: SparseRows | null,
-  gram: Gram,
+  engine: EnetEngine,
   l1: number,
-  beta: Float64Array,
-  b0: Float64Array,
-  eta: Float64Array,
-  v: Float64Array,
-  r: Float64Array,
   opts: EnetOptions,
   first: boolean,
   maxOuter: number,
 ): { passes: number; converged: boolean } {
   const { n, p, y, w, K, l2, fitIntercept } = pr;
+  const { beta, b0, eta, v, r } = engine.a;
   if (pr.loss === 'squared') {
     if (first) {
-      predictors(pr, beta, b0, eta);
+      engine.predict();
       for (let i = 0; i < n; i++) {
         v[i] = w ? w[i] : 1;
         r[i] = y[i] - eta[i];
       }
+      engine.gram();
     }
-    return wlsCoordinateDescent(
-      pr.X,
-      rows,
-      n,
-      p,
-      v,
-      r,
-      beta,
-      0,
-      b0,
-      0,
-      fitIntercept,
-      l1,
-      l2,
-      opts.tol,
-      opts.maxPasses,
-      gram,
-      first,
-    );
+    return engine.descend({ boff: 0, k: 0, fitIntercept, l1, l2, tol: opts.tol, maxPasses: opts.maxPasses });
   }
   // IRLS: each outer step is a weighted least-squares elastic net on the Newton approximation.
   let passes = 0;
-  predictors(pr, beta, b0, eta);
-  let f = objective(pr, eta, beta, l1);
+  engine.predict();
+  let f = engine.objective(l1);
   const prevBeta = new Float64Array(beta.length);
   const prevB0 = new Float64Array(K);
   for (let outer = 0; outer < maxOuter; outer++) {
     prevBeta.set(beta);
     prevB0.set(b0);
     for (let c = 0; c < K; c++) {
-      for (let i = 0; i < n; i++) {
-        let q: number;
-        let t: number;
-        if (pr.loss === 'logistic') {
-          q = sigmoid(eta[i]);
-          t = y[i];
-        } else {
-          let max = -Infinity;
-          for (let k = 0; k < K; k++) max = Math.max(max, eta[k * n + i]);
-          let z = 0;
-          for (let k = 0; k < K; k++) z += Math.exp(eta[k * n + i] - max);
-          q = Math.exp(eta[c * n + i] - max) / z;
-          t = +(y[i] === c);
-        }
-        // Curvature floored, as glmnet does, so near-certain rows cannot blow the working response up.
-        const h = Math.max(q * (1 - q), 1e-5);
-        v[i] = (w ? w[i] : 1) * h;
-        r[i] = (t - q) / h;
-      }
-      const res = wlsCoordinateDescent(
-        pr.X,
-        rows,
-        n,
-        p,
-        v,
-        r,
-        beta,
-        c * p,
-        b0,
-        c,
-        fitIntercept,
-        l1,
-        l2,
-        opts.tol,
-        opts.maxPasses,
-        gram,
-        true,
-      );
+      engine.weights(c);
+      engine.gram();
+      const res = engine.descend({ boff: c * p, k: c, fitIntercept, l1, l2, tol: opts.tol, maxPasses: opts.maxPasses });
       passes += res.passes;
       // Multinomial: later classes see this class's update.
-      if (K > 1) predictors(pr, beta, b0, eta);
+      if (K > 1) engine.predict();
     }
-    if (K === 1) predictors(pr, beta, b0, eta);
-    let g = objective(pr, eta, beta, l1);
+    if (K === 1) engine.predict();
+    let g = engine.objective(l1);
     // Step halving when the quadratic model overshot.
     for (let halve = 0; halve < 30 && g > f + 1e-12 * Math.abs(f); halve++) {
       for (let t = 0; t < beta.length; t++) beta[t] = 0.5 * (beta[t] + prevBeta[t]);
       for (let c = 0; c < K; c++) b0[c] = 0.5 * (b0[c] + prevB0[c]);
-      predictors(pr, beta, b0, eta);
-      g = objective(pr, eta, beta, l1);
+      engine.predict();
+      g = engine.objective(l1);
     }
     let change = 0;
     for (let t = 0; t < beta.length; t++) change = Math.max(change, Math.abs(beta[t] - prevBeta[t]));

@@ -1,3 +1,4 @@
+import { compressedRows } from '../wasm/clean.js';
 import type { ObjectiveFn } from './lbfgs.js';
 
 /**
@@ -31,27 +32,10 @@ export interface SparseRows {
 /**
  * X in row-compressed form when at most `maxDensity` of its entries are non-zero, else null. After
  * one-hot encoding most entries are zero, and skipping them cuts the work per pass several times.
+ * (A WebAssembly kernel: src/wasm/clean.ts.)
  */
 export function sparseRows(X: Float64Array, n: number, p: number, maxDensity = 0.4): SparseRows | null {
-  let nnz = 0;
-  for (let k = 0; k < n * p; k++) if (X[k] !== 0) nnz++;
-  if (nnz > maxDensity * n * p) return null;
-  const ptr = new Int32Array(n + 1);
-  const idx = new Int32Array(nnz);
-  const val = new Float64Array(nnz);
-  let t = 0;
-  for (let i = 0; i < n; i++) {
-    const base = i * p;
-    for (let j = 0; j < p; j++) {
-      const v = X[base + j];
-      if (v !== 0) {
-        idx[t] = j;
-        val[t++] = v;
-      }
-    }
-    ptr[i + 1] = t;
-  }
-  return { ptr, idx, val };
+  return compressedRows(X, n, p, maxDensity);
 }
 
 /** theta[off..off+p) · x_i. */

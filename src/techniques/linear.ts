@@ -215,18 +215,8 @@ export const linear: Technique = {
     let w = ctx.weights;
     if (strParam(params, 'classWeight') === 'balanced' && target.task !== 'regression')
       w = balancedWeights(target.y, target.classes.length, w);
-    const problem: LinearProblem = {
-      X,
-      n,
-      p,
-      y: target.y,
-      w,
-      l2: numParam(params, 'l2'),
-      fitIntercept: boolParam(params, 'fitIntercept'),
-      // Iterative fits pass over X hundreds of times: skip its zeros when one-hot blocks dominate.
-      rows: target.task === 'regression' && p <= 2000 ? null : sparseRows(X, n, p),
-    };
-    const opts = { maxIter: numParam(params, 'maxIter'), gtol: numParam(params, 'tol') };
+    const l2 = numParam(params, 'l2');
+    const fitIntercept = boolParam(params, 'fitIntercept');
     const l1 = numParam(params, 'l1');
     if (l1 > 0) {
       const fit = fitElasticNet(
@@ -239,8 +229,8 @@ export const linear: Technique = {
           loss: target.task === 'regression' ? 'squared' : target.task === 'binary' ? 'logistic' : 'multinomial',
           K,
           l1,
-          l2: problem.l2,
-          fitIntercept: problem.fitIntercept,
+          l2,
+          fitIntercept,
         },
         { tol: 1e-7, maxPasses: numParam(params, 'maxIter'), pathLength: 12 },
       );
@@ -260,6 +250,18 @@ export const linear: Technique = {
         converged: fit.converged,
       });
     }
+    const problem: LinearProblem = {
+      X,
+      n,
+      p,
+      y: target.y,
+      w,
+      l2,
+      fitIntercept,
+      // Iterative fits pass over X hundreds of times: skip its zeros when one-hot blocks dominate.
+      rows: target.task === 'regression' && p <= 2000 ? null : sparseRows(X, n, p),
+    };
+    const opts = { maxIter: numParam(params, 'maxIter'), gtol: numParam(params, 'tol') };
     let coef: Float64Array;
     let intercept: Float64Array;
     let iterations = 0;

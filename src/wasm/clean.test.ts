@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../engine/random.js';
 import {
+  compressedRows,
   fillMissing,
   gatherRows,
   meanOf,
@@ -141,5 +142,32 @@ describe('cleaning kernels (WebAssembly) against naive twins', () => {
     }
     expect(() => gatherRows([0, 3], 3).f64(new Float64Array(3))).toThrow('row index 3 is outside 0..2');
     expect(() => gatherRows([-1], 3).i32(new Int32Array(3))).toThrow(RangeError);
+  });
+
+  it('row-compresses a matrix with few non-zeros, and declines a dense one', () => {
+    const rng = new Rng(8);
+    for (const [n, p, share] of [
+      [0, 3, 0.1],
+      [1, 4, 0.3],
+      [500, 9, 0.2],
+      [200, 30, 0.05],
+    ]) {
+      const X = Float64Array.from({ length: n * p }, () => (rng.next() < share ? rng.normal() : 0));
+      const got = compressedRows(X, n, p, 0.4);
+      const ptr = [0];
+      const idx: number[] = [];
+      const val: number[] = [];
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < p; j++)
+          if (X[i * p + j] !== 0) {
+            idx.push(j);
+            val.push(X[i * p + j]);
+          }
+        ptr.push(idx.length);
+      }
+      if (idx.length > 0.4 * n * p) expect(got).toBeNull();
+      else expect([got?.ptr, got?.idx, got?.val].map((a) => Array.from(a ?? []))).toEqual([ptr, idx, val]);
+    }
+    expect(compressedRows(Float64Array.of(1, 2, 0, 4), 2, 2, 0.4)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { WASM as CLEAN } from './clean.generated.js';
-import { instantiate, RESERVED } from './kernels.js';
+import { instantiate, precompile, RESERVED } from './kernels.js';
 
 /** The kernels of assembly/clean.ts; pointer arguments are byte offsets into the scratch memory. */
 interface CleanKernels {
@@ -17,6 +17,8 @@ interface CleanKernels {
   standardize(v: number, n: number, center: number, scale: number, out: number): void;
   oneHot(codes: number, n: number, map: number, k: number, out: number): void;
   toRowMajor(C: number, n: number, p: number, X: number): number;
+  countNonZero(X: number, len: number): number;
+  compressRows(X: number, n: number, p: number, ptr: number, idx: number, val: number): void;
   gather64(v: number, n: number, idx: number, m: number, out: number): number;
   gather32(v: number, n: number, idx: number, m: number, out: number): number;
 }
@@ -68,6 +70,8 @@ function scratch(bytes: number): { k: CleanKernels; r: Region } {
   }
   return { k: kernels as CleanKernels, r: new Region(memory.buffer) };
 }
+
+precompile(CLEAN);
 
 /** Bytes of `count` arrays of n doubles, with their alignment. */
 const f64Bytes = (n: number, count = 1): number => count * (8 * n + 8);
@@ -186,6 +190,32 @@ export function rowMajor(
   const bad = k.toRowMajor(C.byteOffset, n, p, X.byteOffset);
   if (bad >= 0) return { column: Math.floor(bad / n), row: bad % n };
   return { matrix: X.slice() };
+}
+
+/**
+ * The row-major n x p matrix X row-compressed (ptr, column indices, values) when at most
+ * `maxDensity` of its entries are non-zero, else null.
+ */
+export function compressedRows(
+  X: Float64Array,
+  n: number,
+  p: number,
+  maxDensity: number,
+): { ptr: Int32Array; idx: Int32Array; val: Float64Array } | null {
+  const probe = scratch(f64Bytes(n * p));
+  const x = probe.r.f64(n * p);
+  x.set(X);
+  const nnz = probe.k.countNonZero(x.byteOffset, n * p);
+  if (nnz > maxDensity * n * p) return null;
+  const { k, r } = scratch(f64Bytes(n * p) + i32Bytes(n + 1) + i32Bytes(nnz) + f64Bytes(nnz));
+  const v = r.f64(n * p);
+  const ptr = r.i32(n + 1);
+  const idx = r.i32(nnz);
+  const val = r.f64(nnz);
+  // The memory may have grown since the probe (views detached): X goes in again.
+  v.set(X);
+  k.compressRows(v.byteOffset, n, p, ptr.byteOffset, idx.byteOffset, val.byteOffset);
+  return { ptr: ptr.slice(), idx: idx.slice(), val: val.slice() };
 }
 
 /** Gathers rows of columns: each call returns column[indices[t]] for every t, in a new array. */

@@ -1,5 +1,6 @@
 import { WASM as FOREST } from './forest.generated.js';
 import { WASM as MLP } from './mlp.generated.js';
+import { WASM as ENET } from './enet.generated.js';
 
 /** Offsets into a kernel module's memory below this are the module's own (its static data). */
 export const RESERVED = 65536;
@@ -129,20 +130,44 @@ export interface MlpKernels {
 const compiled = new Map<string, WebAssembly.Module>();
 
 function decode(base64: string): Uint8Array {
+  // Node's decoder is native; the loop serves browsers.
+  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
+  if (B) return B.from(base64, 'base64');
   const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
 
+/**
+ * Starts compiling kernel modules on a background thread: a program imports the kernels, reads
+ * its data, then fits, and the first fit would otherwise wait a few milliseconds for each module
+ * it uses to compile. A module still compiling when first needed is compiled at once instead.
+ */
+export function precompile(...modules: readonly string[]): void {
+  for (const base64 of modules) {
+    if (compiled.has(base64)) continue;
+    WebAssembly.compile(decode(base64)).then(
+      (module) => {
+        if (!compiled.has(base64)) compiled.set(base64, module);
+      },
+      () => undefined,
+    );
+  }
+}
+
 /** A kernel module's exports over the given memory (the module is compiled once per process). */
-export function instantiate(base64: string, memory: WebAssembly.Memory): unknown {
+export function instantiate(
+  base64: string,
+  memory: WebAssembly.Memory,
+  imports: Record<string, Record<string, unknown>> = {},
+): unknown {
   let module = compiled.get(base64);
   if (!module) {
     module = new WebAssembly.Module(decode(base64));
     compiled.set(base64, module);
   }
-  return new WebAssembly.Instance(module, { env: { memory, abort: () => undefined } }).exports;
+  return new WebAssembly.Instance(module, { ...imports, env: { memory, abort: () => undefined } }).exports;
 }
 
 /** Where typed arrays come from: plain memory, or a kernel arena. */
@@ -194,15 +219,19 @@ class KernelArena implements Alloc {
   private readonly memory: WebAssembly.Memory;
   private next = RESERVED;
 
-  private constructor(base64: string, bytes: number) {
+  private constructor(base64: string, bytes: number, imports: Record<string, Record<string, unknown>>) {
     this.memory = new WebAssembly.Memory({ initial: Math.ceil((RESERVED + bytes) / 65536) });
-    this.kernels = instantiate(base64, this.memory);
+    this.kernels = instantiate(base64, this.memory, imports);
   }
 
-  static place<K, T>(base64: string, layout: (a: Alloc) => T): Placed<K, T> {
+  static place<K, T>(
+    base64: string,
+    layout: (a: Alloc) => T,
+    imports: Record<string, Record<string, unknown>> = {},
+  ): Placed<K, T> {
     const sizer = new Sizer();
     layout(sizer);
-    const arena = new KernelArena(base64, sizer.bytes);
+    const arena = new KernelArena(base64, sizer.bytes, imports);
     return { kernels: arena.kernels as K, arrays: layout(arena) };
   }
 
@@ -232,6 +261,65 @@ export function placeForest<T>(layout: (a: Alloc) => T): Placed<ForestKernels, T
   return KernelArena.place<ForestKernels, T>(FOREST, layout);
 }
 
+/** The elastic-net kernels of assembly/enet.ts; pointer arguments are byte offsets into `memory`. */
+export interface EnetKernels {
+  buildGram(
+    X: number,
+    ptr: number,
+    idx: number,
+    val: number,
+    n: number,
+    p: number,
+    v: number,
+    r: number,
+    G: number,
+    xv: number,
+    q: number,
+    scal: number,
+  ): void;
+  predictors(X: number, n: number, p: number, K: number, beta: number, b0: number, eta: number): void;
+  coordinateDescent(
+    p: number,
+    beta: number,
+    b0: number,
+    k: number,
+    fitIntercept: number,
+    l1: number,
+    l2: number,
+    tol: number,
+    maxPasses: number,
+    G: number,
+    xv: number,
+    q: number,
+    scal: number,
+    sys: number,
+    rhs: number,
+    active: number,
+    exactMax: number,
+  ): number;
+  converged(): number;
+  irlsWeights(eta: number, y: number, w: number, n: number, K: number, c: number, v: number, r: number): void;
+  objective(
+    eta: number,
+    y: number,
+    w: number,
+    n: number,
+    K: number,
+    beta: number,
+    len: number,
+    l1: number,
+    l2: number,
+  ): number;
+}
+
+/** The elastic-net kernels with a layout's arrays in their memory. */
+export function placeEnet<T>(layout: (a: Alloc) => T): Placed<EnetKernels, T> {
+  // exp and log are JavaScript's own, so the kernels round as their JavaScript twin does.
+  return KernelArena.place<EnetKernels, T>(ENET, layout, {
+    enet: { jsExp: Math.exp, jsLog: Math.log, jsLog1p: Math.log1p },
+  });
+}
+
 /** The MLP kernels with a layout's arrays in their memory. */
 export function placeMlp<T>(layout: (a: Alloc) => T): Placed<MlpKernels, T> {
   return KernelArena.place<MlpKernels, T>(MLP, layout);
@@ -245,3 +333,5 @@ export function byteOffsets<T extends Record<string, { readonly byteOffset: numb
   for (const [name, a] of Object.entries(arrays)) out[name] = a.byteOffset;
   return out as { readonly [K in keyof T]: number };
 }
+
+precompile(FOREST, MLP, ENET);

@@ -238,31 +238,21 @@ export function oneHot(codes: usize, n: i32, map: usize, k: i32, out: usize): vo
 }
 
 /**
- * The column-major n x p matrix C (column j at C + 8 j n) as row-major X, in blocks of rows so a
- * block stays in cache while every column is written into it; returns j * n + i of the first
- * NaN in column order (the first column with one, its first row), or -1.
+ * A block of rows into the row-major matrix X (which points at the block's first row): C holds
+ * the block's p columns, `rows` values each, column j at C + 8 j B. Returns j * B + i of the
+ * block's first NaN in column order (the first column with one, its first row), or -1.
  */
-export function toRowMajor(C: usize, n: i32, p: i32, X: usize): i32 {
+export function blockToRows(C: usize, B: i32, rows: i32, p: i32, X: usize): i32 {
   let bad: i32 = -1;
-  for (let j = 0; j < p && bad < 0; j++) {
-    const col = C + ((<usize>j * <usize>n) << 3);
-    for (let i = 0; i < n; i++) {
+  for (let j = 0; j < p; j++) {
+    const col = C + ((<usize>j * <usize>B) << 3);
+    for (let i = 0; i < rows; i++) {
       const x = load<f64>(at(col, i));
-      if (x != x) {
-        bad = j * n + i;
-        break;
-      }
+      if (x != x && bad < 0) bad = j * B + i;
+      store<f64>(at(X, i * p + j), x);
     }
   }
-  if (bad >= 0) return bad;
-  for (let r0 = 0; r0 < n; r0 += 256) {
-    const r1 = min(n, r0 + 256);
-    for (let j = 0; j < p; j++) {
-      const col = C + ((<usize>j * <usize>n) << 3);
-      for (let i = r0; i < r1; i++) store<f64>(at(X, i * p + j), load<f64>(at(col, i)));
-    }
-  }
-  return -1;
+  return bad;
 }
 
 /** out[t] = v[idx[t]] for t < m (doubles); returns the first t whose index is not in [0, n), or -1. */

@@ -66,12 +66,15 @@ export function missingCount(c: Column): number {
  * or an identifier-sounding name, because a unique float (a price) is a measurement, not a key.
  */
 export function isIdLike(c: Column): boolean {
-  const n = c.kind === 'categorical' ? c.codes.length : c.values.length;
-  const present = n - missingCount(c);
-  if (present < 20) return false;
-  if (c.kind === 'categorical') return distinctCount(c) === present;
+  if (c.kind === 'categorical') {
+    const present = c.codes.length - missingCount(c);
+    return present >= 20 && distinctCount(c) === present;
+  }
   if (c.kind !== 'numeric') return false;
+  // One pass gives the missing count, the counter and the integers.
   const facts = numberFacts(c.values);
+  const present = c.values.length - facts.missing;
+  if (present < 20) return false;
   if (facts.counter) return true;
   if (!facts.integers) return false;
   return ID_NAME.test(c.name) && distinctCount(c) === present;

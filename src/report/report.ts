@@ -657,6 +657,8 @@ function dataChecks(
 const SHAP_ROWS = 800;
 /** Rows of the SHAP summary at least: fewer make no picture of the spread. */
 const MIN_SHAP_ROWS = 20;
+/** The SHAP section's heading, whether it holds the summary or says why it does not. */
+const SHAP_HEADING = 'How each feature pushes individual predictions';
 
 /** A budget under which the report keeps every fixed cost small: fewer resamples and SHAP rows. */
 const TIGHT_MS = 4000;
@@ -677,19 +679,21 @@ function treeShapSection(input: ReportInput, left: () => number): Section | unde
     contributions?: (f: Frame) => { values: Float64Array; features: string[]; outputs: number };
   };
   if (model.technique !== 'gbdt' || !model.contributions || input.task === 'multiclass') return undefined;
-  const x = input.measured.transform(input.holdout.frame);
+  // Only the rows explained go through the pipeline's steps: their outputs are row by row.
+  const frame = input.holdout.frame;
+  const n = frame.nRows;
   let cap = tight(input) ? SHAP_ROWS / 4 : SHAP_ROWS;
   if (input.budgetMs !== undefined) {
     // TreeSHAP costs leaves x depth² per tree and row: a deep, long model takes milliseconds a row.
     // Two rows timed say how many fit in half of what is left once the charts are drawn.
-    const probe = x.slice(0, Math.min(2, x.nRows));
+    const probe = input.measured.transform(frame.slice(0, Math.min(2, n)));
     const t0 = performance.now();
     model.contributions(probe);
     const perRow = (performance.now() - t0) / Math.max(1, probe.nRows);
     const affordable = Math.floor((0.5 * Math.max(0, left() - RENDER_MS)) / Math.max(1e-6, perRow));
     if (affordable < MIN_SHAP_ROWS)
       return {
-        heading: 'How each feature pushes individual predictions',
+        heading: SHAP_HEADING,
         paragraphs: [
           `Exact TreeSHAP contributions are left out of this report: at ${fmt(perRow)} ms a row, even ${MIN_SHAP_ROWS} rows ` +
             `would overrun its time budget. \`glassbox predict bundle.json rows.csv --explain\` gives each row's main reasons.`,
@@ -697,9 +701,9 @@ function treeShapSection(input: ReportInput, left: () => number): Section | unde
       };
     cap = Math.min(cap, affordable);
   }
-  const step = Math.max(1, Math.ceil(x.nRows / cap));
-  const rows = Array.from({ length: Math.ceil(x.nRows / step) }, (_, t) => t * step);
-  const sample = x.take(rows);
+  const step = Math.max(1, Math.ceil(n / cap));
+  const rows = Array.from({ length: Math.ceil(n / step) }, (_, t) => t * step);
+  const sample = input.measured.transform(frame.take(rows));
   const c = model.contributions(sample);
   const p = c.features.length;
   const stride = p + 1;
@@ -727,7 +731,7 @@ function treeShapSection(input: ReportInput, left: () => number): Section | unde
   }
   const units = input.task === 'regression' ? input.target : 'log-odds';
   return {
-    heading: 'How each feature pushes individual predictions',
+    heading: SHAP_HEADING,
     paragraphs: [
       `Exact TreeSHAP contributions for ${rows.length} held-out rows: each point is one row, placed by how much ` +
         `that feature moved its prediction (${units}); orange points have high values of the feature, blue low ` +

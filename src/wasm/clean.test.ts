@@ -129,6 +129,19 @@ describe('cleaning kernels (WebAssembly) against naive twins', () => {
     }
   });
 
+  it('row-major matrix past the shared memory (over 64 MB): the same entries, in a memory of its own', () => {
+    const n = 1_100_000;
+    const p = 8;
+    const cs = Array.from({ length: p }, (_, j) => Float64Array.from({ length: n }, (_, i) => i * p + j));
+    const X = rowMajor(cs, n);
+    if (!('matrix' in X)) throw new Error('unexpected gap');
+    expect(X.matrix.length).toBe(n * p);
+    for (const t of [0, 1, 7, 8, 12345, n * p - 1]) expect(X.matrix[t]).toBe(t);
+    cs[5][n - 3] = NaN;
+    cs[6][2] = NaN;
+    expect(rowMajor(cs, n)).toEqual({ column: 5, row: n - 3 });
+  });
+
   it('gathers rows of numbers and codes in the order asked, repeats allowed; an index out of range throws', () => {
     const rng = new Rng(2);
     // Growing sizes: the shared memory grows between calls and every view is made after it.

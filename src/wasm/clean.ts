@@ -16,7 +16,7 @@ interface CleanKernels {
   missingFlags(v: number, n: number, out: number): number;
   standardize(v: number, n: number, center: number, scale: number, out: number): void;
   oneHot(codes: number, n: number, map: number, k: number, out: number): void;
-  toRowMajor(C: number, n: number, p: number, X: number): number;
+  blockToRows(C: number, B: number, rows: number, p: number, X: number): number;
   countNonZero(X: number, len: number): number;
   compressRows(X: number, n: number, p: number, ptr: number, idx: number, val: number): void;
   gather64(v: number, n: number, idx: number, m: number, out: number): number;
@@ -55,11 +55,11 @@ class Region {
 const SHARED_BYTES = 64 * 2 ** 20;
 
 /** The kernels with room for `bytes` of arrays (plus 8 bytes of alignment per array, counted by the caller). */
-function scratch(bytes: number): { k: CleanKernels; r: Region } {
+function scratch(bytes: number): { k: CleanKernels; r: Region; own: boolean } {
   const pages = Math.ceil((RESERVED + bytes) / 65536);
   if (bytes > SHARED_BYTES) {
-    const own = new WebAssembly.Memory({ initial: pages });
-    return { k: instantiate(CLEAN, own) as CleanKernels, r: new Region(own.buffer) };
+    const mine = new WebAssembly.Memory({ initial: pages });
+    return { k: instantiate(CLEAN, mine) as CleanKernels, r: new Region(mine.buffer), own: true };
   }
   if (!memory) {
     memory = new WebAssembly.Memory({ initial: Math.max(pages, 2) });
@@ -68,7 +68,7 @@ function scratch(bytes: number): { k: CleanKernels; r: Region } {
     const have = memory.buffer.byteLength / 65536;
     if (pages > have) memory.grow(pages - have);
   }
-  return { k: kernels as CleanKernels, r: new Region(memory.buffer) };
+  return { k: kernels as CleanKernels, r: new Region(memory.buffer), own: false };
 }
 
 precompile(CLEAN);
@@ -77,33 +77,36 @@ precompile(CLEAN);
 const f64Bytes = (n: number, count = 1): number => count * (8 * n + 8);
 const i32Bytes = (n: number, count = 1): number => count * (4 * n + 8);
 
-/** Median of the non-missing values (the mean of the two middle ones for an even count); NaN when none. */
-export function medianOf(values: Float64Array): number {
+/**
+ * A column's kernel call: its values copied into the scratch memory (at v), and room for an
+ * output (or working copy) of the same length.
+ */
+function loaded(values: Float64Array): { k: CleanKernels; v: number; n: number; out: Float64Array } {
   const n = values.length;
   const { k, r } = scratch(f64Bytes(n, 2));
   const v = r.f64(n);
-  const tmp = r.f64(n);
+  const out = r.f64(n);
   v.set(values);
-  return k.median(v.byteOffset, n, tmp.byteOffset);
+  return { k, v: v.byteOffset, n, out };
+}
+
+/** Median of the non-missing values (the mean of the two middle ones for an even count); NaN when none. */
+export function medianOf(values: Float64Array): number {
+  const { k, v, n, out } = loaded(values);
+  return k.median(v, n, out.byteOffset);
 }
 
 /** Mean and population standard deviation of the non-missing values (0 and 0 when none), by Welford's update. */
 export function meanStdOf(values: Float64Array): { mean: number; std: number } {
-  const n = values.length;
-  const { k, r } = scratch(f64Bytes(n));
-  const v = r.f64(n);
-  v.set(values);
-  const mean = k.meanStd(v.byteOffset, n);
+  const { k, v, n } = loaded(values);
+  const mean = k.meanStd(v, n);
   return { mean, std: k.std() };
 }
 
 /** Mean of the non-missing values, summed in order; NaN when none. */
 export function meanOf(values: Float64Array): number {
-  const n = values.length;
-  const { k, r } = scratch(f64Bytes(n));
-  const v = r.f64(n);
-  v.set(values);
-  return k.presentMean(v.byteOffset, n);
+  const { k, v, n } = loaded(values);
+  return k.presentMean(v, n);
 }
 
 /** What drop-columns asks of a number column, read in one pass. */
@@ -118,43 +121,28 @@ export interface NumberFacts {
 }
 
 export function numberFacts(values: Float64Array): NumberFacts {
-  const n = values.length;
-  const { k, r } = scratch(f64Bytes(n));
-  const v = r.f64(n);
-  v.set(values);
-  const bits = k.numberFacts(v.byteOffset, n);
+  const { k, v, n } = loaded(values);
+  const bits = k.numberFacts(v, n);
   return { constant: (bits & 1) !== 0, counter: (bits & 2) !== 0, integers: (bits & 4) !== 0, missing: bits >>> 3 };
 }
 
 /** The values with every NaN replaced by `value`, or the input itself when none is missing. */
 export function fillMissing(values: Float64Array, value: number): Float64Array {
-  const n = values.length;
-  const { k, r } = scratch(f64Bytes(n, 2));
-  const v = r.f64(n);
-  const out = r.f64(n);
-  v.set(values);
-  return k.fillMissing(v.byteOffset, n, value, out.byteOffset) ? out.slice() : values;
+  const { k, v, n, out } = loaded(values);
+  return k.fillMissing(v, n, value, out.byteOffset) ? out.slice() : values;
 }
 
 /** 1 where the value is missing, else 0. */
 export function missingFlags(values: Float64Array): Float64Array {
-  const n = values.length;
-  const { k, r } = scratch(f64Bytes(n, 2));
-  const v = r.f64(n);
-  const out = r.f64(n);
-  v.set(values);
-  k.missingFlags(v.byteOffset, n, out.byteOffset);
+  const { k, v, n, out } = loaded(values);
+  k.missingFlags(v, n, out.byteOffset);
   return out.slice();
 }
 
 /** (value - center) / scale for every value. */
 export function standardized(values: Float64Array, center: number, scale: number): Float64Array {
-  const n = values.length;
-  const { k, r } = scratch(f64Bytes(n, 2));
-  const v = r.f64(n);
-  const out = r.f64(n);
-  v.set(values);
-  k.standardize(v.byteOffset, n, center, scale, out.byteOffset);
+  const { k, v, n, out } = loaded(values);
+  k.standardize(v, n, center, scale, out.byteOffset);
   return out.slice();
 }
 
@@ -183,13 +171,26 @@ export function rowMajor(
   n: number,
 ): { matrix: Float64Array } | { column: number; row: number } {
   const p = columns.length;
-  const { k, r } = scratch(f64Bytes(n * p, 2));
-  const C = r.f64(n * p);
+  // Columns go in a block of rows at a time: the block stays in cache while every column is
+  // written into it, and the staging area is p blocks, not a second copy of the matrix.
+  const B = 256;
+  const { k, r, own } = scratch(f64Bytes(B * p) + f64Bytes(n * p));
+  const C = r.f64(B * p);
   const X = r.f64(n * p);
-  for (let j = 0; j < p; j++) C.set(columns[j], j * n);
-  const bad = k.toRowMajor(C.byteOffset, n, p, X.byteOffset);
+  // The first gap in column order, as j * n + row; each block reports its own first.
+  let bad = -1;
+  for (let r0 = 0; r0 < n; r0 += B) {
+    const rows = Math.min(B, n - r0);
+    for (let j = 0; j < p; j++) C.set(columns[j].subarray(r0, r0 + rows), j * B);
+    const b = k.blockToRows(C.byteOffset, B, rows, p, X.byteOffset + 8 * r0 * p);
+    if (b >= 0) {
+      const at = Math.floor(b / B) * n + r0 + (b % B);
+      if (bad < 0 || at < bad) bad = at;
+    }
+  }
   if (bad >= 0) return { column: Math.floor(bad / n), row: bad % n };
-  return { matrix: X.slice() };
+  // A memory of the call's own holds this matrix and one block: it is handed out, not copied.
+  return { matrix: own ? X : X.slice() };
 }
 
 /**
@@ -202,20 +203,18 @@ export function compressedRows(
   p: number,
   maxDensity: number,
 ): { ptr: Int32Array; idx: Int32Array; val: Float64Array } | null {
-  const probe = scratch(f64Bytes(n * p));
-  const x = probe.r.f64(n * p);
-  x.set(X);
-  const nnz = probe.k.countNonZero(x.byteOffset, n * p);
-  if (nnz > maxDensity * n * p) return null;
-  const { k, r } = scratch(f64Bytes(n * p) + i32Bytes(n + 1) + i32Bytes(nnz) + f64Bytes(nnz));
+  // Room for as many entries as the density allows, so X goes in once and is counted in place.
+  const cap = Math.floor(maxDensity * n * p);
+  const { k, r } = scratch(f64Bytes(n * p) + i32Bytes(n + 1) + i32Bytes(cap) + f64Bytes(cap));
   const v = r.f64(n * p);
   const ptr = r.i32(n + 1);
-  const idx = r.i32(nnz);
-  const val = r.f64(nnz);
-  // The memory may have grown since the probe (views detached): X goes in again.
+  const idx = r.i32(cap);
+  const val = r.f64(cap);
   v.set(X);
+  const nnz = k.countNonZero(v.byteOffset, n * p);
+  if (nnz > cap) return null;
   k.compressRows(v.byteOffset, n, p, ptr.byteOffset, idx.byteOffset, val.byteOffset);
-  return { ptr: ptr.slice(), idx: idx.slice(), val: val.slice() };
+  return { ptr: ptr.slice(), idx: idx.slice(0, nnz), val: val.slice(0, nnz) };
 }
 
 /** Gathers rows of columns: each call returns column[indices[t]] for every t, in a new array. */

@@ -4,6 +4,9 @@
 // (no bounds or type checks per element). Each has a JavaScript twin in src/engine/forest/grow.ts
 // that the tests compare it with.
 
+import { nextF64, nextInt } from './shared/random';
+export { setRng, getRng } from './shared/random';
+
 const MISSING_BIN: i32 = 255;
 
 let missingCount: i32 = 0;
@@ -197,50 +200,6 @@ export function accumulate(
 // The same draws, in the same order, and the same arithmetic as findSplit / randomSplit /
 // randomCategorySplit / offer in src/engine/forest/grow.ts, so a tree is the same either way.
 
-// xoshiro128** (src/engine/random.ts), its state handed over by setRng and read back after.
-let ra: u32 = 0;
-let rb: u32 = 0;
-let rc: u32 = 0;
-let rd: u32 = 0;
-
-/** Loads the generator's state (four u32 at state). */
-export function setRng(state: usize): void {
-  ra = load<u32>(state);
-  rb = load<u32>(state + 4);
-  rc = load<u32>(state + 8);
-  rd = load<u32>(state + 12);
-}
-
-/** Stores the generator's state (four u32 at state). */
-export function getRng(state: usize): void {
-  store<u32>(state, ra);
-  store<u32>(state + 4, rb);
-  store<u32>(state + 8, rc);
-  store<u32>(state + 12, rd);
-}
-
-function nextU32(): u32 {
-  const result = rotl<u32>(rb * 5, 7) * 9;
-  const t = rb << 9;
-  rc ^= ra;
-  rd ^= rb;
-  rb ^= rc;
-  ra ^= rd;
-  rc ^= t;
-  rd = rotl<u32>(rd, 11);
-  return result;
-}
-
-function nextF64(): f64 {
-  const hi = <f64>(nextU32() >>> 5);
-  const lo = <f64>(nextU32() >>> 6);
-  return (hi * 67108864 + lo) / 9007199254740992;
-}
-
-function nextInt(n: i32): i32 {
-  return <i32>Math.floor(nextF64() * <f64>n);
-}
-
 // The node and the best split so far.
 // The node being split: its arrays (see extraTreesSplit), positions and limits.
 let nCols: usize = 0;
@@ -263,7 +222,6 @@ let bestBin: i32 = 0;
 let bestDefaultLeft: i32 = 0;
 let bestCategorical: i32 = 0;
 let bestLeftW: f64 = 0;
-let bestLeftS: f64 = 0;
 let bestLeftCount: i32 = 0;
 
 /** Σ_d s_d² / w of the node. */
@@ -274,58 +232,14 @@ function parentProxy(): f64 {
   return t / nodeW;
 }
 
-/** Σ_d s_d² / w of a left side: sums (wl - sl, sl) for two classes, sl for a regression. */
-function leftProxy(wl: f64, sl: f64): f64 {
-  let t: f64 = 0;
-  if (binaryTarget) {
-    const s0 = wl - sl;
-    t += s0 * s0;
-    t += sl * sl;
-  } else t += sl * sl;
-  return t / wl;
-}
-
-/** Σ_d s_d² / w of the node minus the left side (weight wr), term by term. */
-function restProxy(wl: f64, sl: f64, wr: f64): f64 {
-  let t: f64 = 0;
-  if (binaryTarget) {
-    const r0 = nodeS0 - (wl - sl);
-    const r1 = nodeS1 - sl;
-    t += r0 * r0;
-    t += r1 * r1;
-  } else {
-    const r = nodeS0 - sl;
-    t += r * r;
-  }
-  return t / wr;
-}
-
-function offer(
-  count: i32,
-  parent: f64,
-  f: i32,
-  sl: f64,
-  wl: f64,
-  cl: i32,
-  minLeaf: i32,
-  bin: i32,
-  defaultLeft: i32,
-  categorical: i32,
-): bool {
-  const cr = count - cl;
-  const wr = nodeW - wl;
-  if (cl < minLeaf || cr < minLeaf || wl <= 0 || wr <= 0) return false;
-  const gain = leftProxy(wl, sl) + restProxy(wl, sl, wr) - parent;
-  if (!(gain > bestGain)) return false;
-  bestGain = gain;
-  bestFeature = f;
-  bestBin = bin;
-  bestDefaultLeft = defaultLeft;
-  bestCategorical = categorical;
-  bestLeftW = wl;
-  bestLeftS = sl;
-  bestLeftCount = cl;
-  return true;
+/**
+ * Extra trees' offer: a left side of weight wl and target sum sl (the second class's weight for
+ * two classes, the first's being wl - sl, as the JavaScript twin derives it).
+ */
+function offerLeft(count: i32, f: i32, sl: f64, wl: f64, cl: i32, bin: i32, defaultLeft: i32, categorical: i32): bool {
+  return binaryTarget
+    ? offerSums(count, parentProxy(), f, wl - sl, sl, wl, cl, nMinLeaf, bin, defaultLeft, categorical)
+    : offerSums(count, parentProxy(), f, sl, 0, wl, cl, nMinLeaf, bin, defaultLeft, categorical);
 }
 
 /** Left sums over a categorical split's bitset (weights always read, as the JavaScript does). */
@@ -373,7 +287,7 @@ function randomNumeric(f: i32, base: i32, rep: usize): bool {
   }
   const cl = leftSums(gb, nWa, nYa, start, end, thr, missingLeft, nUnit);
   const count = end - start;
-  if (offer(count, parentProxy(), f, leftSum, leftWeight, cl, nMinLeaf, thr, missingLeft, 0) && cM == 0)
+  if (offerLeft(count, f, leftSum, leftWeight, cl, thr, missingLeft, 0) && cM == 0)
     bestDefaultLeft = cl >= count - cl ? 1 : 0;
   return true;
 }
@@ -436,7 +350,7 @@ function randomCategory(f: i32, base: i32, seen: usize, order: usize, cat: usize
   const cl = leftSumsCat(nGb, nWa, nYa, start, end, cat);
   if (missingLeft) store<i32>(mw, load<i32>(mw) & ~(1 << (MISSING_BIN & 31)));
   const count = end - start;
-  if (offer(count, parentProxy(), f, leftSum, leftWeight, cl, nMinLeaf, 0, missingLeft ? 1 : 0, 1)) {
+  if (offerLeft(count, f, leftSum, leftWeight, cl, 0, missingLeft ? 1 : 0, 1)) {
     if (!hasMissing) bestDefaultLeft = cl >= count - cl ? 1 : 0;
     memory.copy(bestCat, cat, 32);
   }
@@ -444,12 +358,43 @@ function randomCategory(f: i32, base: i32, seen: usize, order: usize, cat: usize
 }
 
 /**
+ * Stores the best split at res (f64: gain, feature, bin, default left, categorical, left weight,
+ * the left side's first output sum, left count, its second output sum); returns nConst.
+ */
+function storeBest(res: usize, nConst: i32): i32 {
+  store<f64>(res, bestGain);
+  store<f64>(res + 8, <f64>bestFeature);
+  store<f64>(res + 16, <f64>bestBin);
+  store<f64>(res + 24, <f64>bestDefaultLeft);
+  store<f64>(res + 32, <f64>bestCategorical);
+  store<f64>(res + 40, bestLeftW);
+  store<f64>(res + 48, bestLeftS0);
+  store<f64>(res + 56, <f64>bestLeftCount);
+  store<f64>(res + 64, bestLeftS1);
+  return nConst;
+}
+
+/** perm = the nKnown features known to be constant (known), then the others ascending (mark: p zero bytes, left zero). */
+function knownFirst(perm: usize, mark: usize, known: usize, nKnown: i32, p: i32): void {
+  for (let t: i32 = 0; t < nKnown; t++) {
+    const f = load<i32>(known + ((<usize>t) << 2));
+    store<i32>(perm + ((<usize>t) << 2), f);
+    store<u8>(mark + <usize>f, 1);
+  }
+  for (let f: i32 = 0, k = nKnown; f < p; f++)
+    if (load<u8>(mark + <usize>f)) store<u8>(mark + <usize>f, 0);
+    else {
+      store<i32>(perm + ((<usize>k) << 2), f);
+      k++;
+    }
+}
+
+/**
  * Extra trees' split search of one node (positions start..end; weight w; output sums s0, and
  * s1 when binary: the regression sum, or the two classes' weights): features in random order until
  * maxFeatures non-constant ones were tried. perm (p i32) starts with the nKnown features known
  * to be constant here (known); returns the count of constant features now at the front of perm.
- * The best split is stored at res (f64: gain, feature, bin, default left, categorical, left
- * weight, left sum, left count), its category set at bestCat.
+ * The best split is stored at res (see storeBest), its category set at bestCat.
  */
 export function extraTreesSplit(
   cols: usize,
@@ -496,18 +441,8 @@ export function extraTreesSplit(
   bestGain = -Infinity;
   bestFeature = -1;
   bestCategorical = 0;
+  knownFirst(perm, mark, known, nKnown, p);
   let nConst = nKnown;
-  for (let t: i32 = 0; t < nKnown; t++) {
-    const f = load<i32>(known + ((<usize>t) << 2));
-    store<i32>(perm + ((<usize>t) << 2), f);
-    store<u8>(mark + <usize>f, 1);
-  }
-  for (let f: i32 = 0, k = nKnown; f < p; f++)
-    if (load<u8>(mark + <usize>f)) store<u8>(mark + <usize>f, 0);
-    else {
-      store<i32>(perm + ((<usize>k) << 2), f);
-      k++;
-    }
   let tried: i32 = 0;
   for (let i = nConst; i < p && tried < maxFeatures; i++) {
     const j = i + nextInt(p - i);
@@ -526,13 +461,295 @@ export function extraTreesSplit(
       nConst++;
     }
   }
-  store<f64>(res, bestGain);
-  store<f64>(res + 8, <f64>bestFeature);
-  store<f64>(res + 16, <f64>bestBin);
-  store<f64>(res + 24, <f64>bestDefaultLeft);
-  store<f64>(res + 32, <f64>bestCategorical);
-  store<f64>(res + 40, bestLeftW);
-  store<f64>(res + 48, bestLeftS);
-  store<f64>(res + 56, <f64>bestLeftCount);
-  return nConst;
+  return storeBest(res, nConst);
+}
+
+// ---- Random forests: the whole split search of a node ----------------------------------------
+// The same draws and arithmetic as findSplit / bestSplit / offer in src/engine/forest/grow.ts for
+// one output (regression) or two (two classes), left sums kept per output as the JavaScript does.
+
+let bestLeftS0: f64 = 0;
+let bestLeftS1: f64 = 0;
+
+/** offer for random forests: the left side's output sums sl0 (and sl1 with two outputs) as they were summed. */
+function offerSums(
+  count: i32,
+  parent: f64,
+  f: i32,
+  sl0: f64,
+  sl1: f64,
+  wl: f64,
+  cl: i32,
+  minLeaf: i32,
+  bin: i32,
+  defaultLeft: i32,
+  categorical: i32,
+): bool {
+  const cr = count - cl;
+  const wr = nodeW - wl;
+  if (cl < minLeaf || cr < minLeaf || wl <= 0 || wr <= 0) return false;
+  let tl: f64 = 0;
+  tl += sl0 * sl0;
+  if (binaryTarget) tl += sl1 * sl1;
+  let tr: f64 = 0;
+  const r0 = nodeS0 - sl0;
+  tr += r0 * r0;
+  if (binaryTarget) {
+    const r1 = nodeS1 - sl1;
+    tr += r1 * r1;
+  }
+  const gain = tl / wl + tr / wr - parent;
+  if (!(gain > bestGain)) return false;
+  bestGain = gain;
+  bestFeature = f;
+  bestBin = bin;
+  bestDefaultLeft = defaultLeft;
+  bestCategorical = categorical;
+  bestLeftW = wl;
+  bestLeftS0 = sl0;
+  bestLeftS1 = sl1;
+  bestLeftCount = cl;
+  return true;
+}
+
+// The random-forest node's histogram arrays (see randomForestSplit).
+let hW: usize = 0;
+let hC: usize = 0;
+let hS: usize = 0;
+let hTouched: usize = 0;
+let hCa: usize = 0;
+let hKey: usize = 0;
+
+function clearBins(nt: i32, D: i32): void {
+  for (let t: i32 = 0; t < nt; t++) {
+    const b = load<i32>(hTouched + ((<usize>t) << 2));
+    store<f64>(hW + ((<usize>b) << 3), 0);
+    store<i32>(hC + ((<usize>b) << 2), 0);
+    memory.fill(hS + ((<usize>(b * D)) << 3), 0, (<usize>D) << 3);
+  }
+}
+
+/** Random forest: the best threshold (numeric) or target-ordered category prefix of feature f (bestSplit). */
+function bestSplitOf(f: i32, categorical: bool, order: usize, bestCat: usize): bool {
+  const D: i32 = binaryTarget ? 2 : 1;
+  const nt = accumulate(
+    nCols,
+    f * nN,
+    nIdx,
+    nWa,
+    nYa,
+    hCa,
+    nStart,
+    nEnd,
+    D,
+    binaryTarget ? 1 : 0,
+    hW,
+    hC,
+    hS,
+    hTouched,
+  );
+  if (binaryTarget)
+    for (let t: i32 = 0; t < nt; t++) {
+      const b = load<i32>(hTouched + ((<usize>t) << 2));
+      let s: f64 = 0;
+      s += load<f64>(hS + ((<usize>(2 * b)) << 3));
+      s += load<f64>(hS + ((<usize>(2 * b + 1)) << 3));
+      store<f64>(hW + ((<usize>b) << 3), s);
+    }
+  let m: i32 = 0;
+  for (let t: i32 = 0; t < nt; t++) {
+    const b = load<i32>(hTouched + ((<usize>t) << 2));
+    if (b != MISSING_BIN) {
+      store<i32>(order + ((<usize>m) << 2), b);
+      m++;
+    }
+  }
+  const cM = load<i32>(hC + ((<usize>MISSING_BIN) << 2));
+  if (m + (cM > 0 ? 1 : 0) < 2) {
+    clearBins(nt, D);
+    return false;
+  }
+  if (categorical) {
+    // By the mean of the second output (two classes) or of the target; ties by bin (sortBy).
+    const dk: i32 = D == 2 ? 1 : 0;
+    for (let t: i32 = 0; t < m; t++) {
+      const b = load<i32>(order + ((<usize>t) << 2));
+      store<f64>(
+        hKey + ((<usize>b) << 3),
+        load<f64>(hS + ((<usize>(b * D + dk)) << 3)) / load<f64>(hW + ((<usize>b) << 3)),
+      );
+    }
+    for (let i: i32 = 1; i < m; i++) {
+      const v = load<i32>(order + ((<usize>i) << 2));
+      const kv = load<f64>(hKey + ((<usize>v) << 3));
+      let j = i - 1;
+      while (j >= 0) {
+        const aj = load<i32>(order + ((<usize>j) << 2));
+        const ka = load<f64>(hKey + ((<usize>aj) << 3));
+        if (!(ka > kv || (ka == kv && aj > v))) break;
+        store<i32>(order + ((<usize>(j + 1)) << 2), aj);
+        j--;
+      }
+      store<i32>(order + ((<usize>(j + 1)) << 2), v);
+    }
+  } else if (m > 16) {
+    // Ascending bins: the present ones read off the counts, in order.
+    let k: i32 = 0;
+    for (let b: i32 = 0; b < MISSING_BIN; b++)
+      if (load<i32>(hC + ((<usize>b) << 2)) > 0) {
+        store<i32>(order + ((<usize>k) << 2), b);
+        k++;
+      }
+  } else
+    for (let i: i32 = 1; i < m; i++) {
+      const v = load<i32>(order + ((<usize>i) << 2));
+      let j = i - 1;
+      while (j >= 0 && load<i32>(order + ((<usize>j) << 2)) > v) {
+        store<i32>(order + ((<usize>(j + 1)) << 2), load<i32>(order + ((<usize>j) << 2)));
+        j--;
+      }
+      store<i32>(order + ((<usize>(j + 1)) << 2), v);
+    }
+  let pt: f64 = 0;
+  pt += nodeS0 * nodeS0;
+  if (binaryTarget) pt += nodeS1 * nodeS1;
+  const parent = pt / nodeW;
+  const count = nEnd - nStart;
+  const minLeaf = nMinLeaf;
+  const wM = load<f64>(hW + ((<usize>MISSING_BIN) << 3));
+  const mS0 = load<f64>(hS + ((<usize>(MISSING_BIN * D)) << 3));
+  const mS1 = binaryTarget ? load<f64>(hS + ((<usize>(MISSING_BIN * D + 1)) << 3)) : 0;
+  let sl0: f64 = 0;
+  let sl1: f64 = 0;
+  let wl: f64 = 0;
+  let cl: i32 = 0;
+  let bestK: i32 = -1;
+  let bestMissingLeft = false;
+  const cat = categorical ? 1 : 0;
+  for (let k: i32 = 0; k < m; k++) {
+    const b = load<i32>(order + ((<usize>k) << 2));
+    sl0 += load<f64>(hS + ((<usize>(b * D)) << 3));
+    if (binaryTarget) sl1 += load<f64>(hS + ((<usize>(b * D + 1)) << 3));
+    wl += load<f64>(hW + ((<usize>b) << 3));
+    cl += load<i32>(hC + ((<usize>b) << 2));
+    if (k == m - 1) {
+      if (cM > 0 && offerSums(count, parent, f, sl0, sl1, wl, cl, minLeaf, b, 0, cat)) {
+        bestK = k;
+        bestMissingLeft = false;
+      }
+      break;
+    }
+    if (offerSums(count, parent, f, sl0, sl1, wl, cl, minLeaf, b, 0, cat)) {
+      bestK = k;
+      bestMissingLeft = false;
+    }
+    if (cM > 0 && offerSums(count, parent, f, sl0 + mS0, sl1 + mS1, wl + wM, cl + cM, minLeaf, b, 1, cat)) {
+      bestK = k;
+      bestMissingLeft = true;
+    }
+  }
+  if (bestK >= 0 && bestFeature == f) {
+    if (!cM) bestDefaultLeft = bestLeftCount >= count - bestLeftCount ? 1 : 0;
+    else bestDefaultLeft = bestMissingLeft ? 1 : 0;
+    if (categorical) {
+      memory.fill(bestCat, 0, 32);
+      for (let k: i32 = 0; k <= bestK; k++) {
+        const b = load<i32>(order + ((<usize>k) << 2));
+        const w = bestCat + ((<usize>(b >>> 5)) << 2);
+        store<i32>(w, load<i32>(w) | (1 << (b & 31)));
+      }
+    }
+  }
+  clearBins(nt, D);
+  return true;
+}
+
+let nN: i32 = 0;
+
+/**
+ * Random forests' split search of one node (findSplit): maxFeatures features drawn among all of
+ * them, a known constant counting as drawn, drawing on while every feature drawn was constant.
+ * Arguments as extraTreesSplit's, with the histogram arrays (hw f64, hc i32, hs f64 per bin and
+ * output, touched i32, all 256 long and zero; key f64 256) and the position-aligned classes ca.
+ * The best split is stored at res (see storeBest), its category set at bestCat.
+ */
+export function randomForestSplit(
+  cols: usize,
+  n: i32,
+  p: i32,
+  kinds: usize,
+  idx: usize,
+  wa: usize,
+  ya: usize,
+  ca: usize,
+  start: i32,
+  end: i32,
+  w: f64,
+  s0: f64,
+  s1: f64,
+  binary: i32,
+  maxFeatures: i32,
+  minLeaf: i32,
+  perm: usize,
+  mark: usize,
+  known: usize,
+  nKnown: i32,
+  hw: usize,
+  hc: usize,
+  hs: usize,
+  touched: usize,
+  key: usize,
+  order: usize,
+  bestCat: usize,
+  res: usize,
+): i32 {
+  nCols = cols;
+  nN = n;
+  nIdx = idx;
+  nWa = wa;
+  nYa = ya;
+  hCa = ca;
+  nStart = start;
+  nEnd = end;
+  nMinLeaf = minLeaf;
+  nodeW = w;
+  nodeS0 = s0;
+  nodeS1 = s1;
+  binaryTarget = binary != 0;
+  hW = hw;
+  hC = hc;
+  hS = hs;
+  hTouched = touched;
+  hKey = key;
+  bestGain = -Infinity;
+  bestFeature = -1;
+  bestCategorical = 0;
+  knownFirst(perm, mark, known, nKnown, p);
+  let nConst = nKnown;
+  let undrawnKnown = nConst;
+  let drawn: i32 = 0;
+  let tried: i32 = 0;
+  let i = nConst;
+  while (i < p && (drawn < maxFeatures || tried == 0)) {
+    drawn++;
+    let j = nextInt(undrawnKnown + p - i);
+    if (j < undrawnKnown) {
+      undrawnKnown--;
+      continue;
+    }
+    j += i - undrawnKnown;
+    const pj = perm + ((<usize>j) << 2);
+    const pi = perm + ((<usize>i) << 2);
+    const f = load<i32>(pj);
+    store<i32>(pj, load<i32>(pi));
+    store<i32>(pi, f);
+    if (bestSplitOf(f, load<u8>(kinds + <usize>f) != 0, order, bestCat)) tried++;
+    else {
+      store<i32>(pi, load<i32>(perm + ((<usize>nConst) << 2)));
+      store<i32>(perm + ((<usize>nConst) << 2), f);
+      nConst++;
+    }
+    i++;
+  }
+  return storeBest(res, nConst);
 }

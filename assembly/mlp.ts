@@ -1,8 +1,11 @@
-// AssemblyScript: compiled to WebAssembly by scripts/build-wasm.mjs. The MLP's training loops on
-// arrays the caller placed in this module's memory (arguments are byte offsets). Every sum adds
-// its terms in the same order as the JavaScript in src/engine/mlp.ts (two outputs per 128-bit
-// lane, never two terms of one sum), so a fit gives the same weights bit for bit either way; the
-// tests check that.
+// AssemblyScript: compiled to WebAssembly by scripts/build-wasm.mjs. The MLP's training and
+// prediction on arrays the caller placed in this module's memory (arguments are byte offsets).
+// Every sum adds its terms in the same order as the JavaScript in src/engine/mlp.ts (two outputs
+// per 128-bit lane, never two terms of one sum), so a fit gives the same weights bit for bit
+// either way; the tests check that.
+
+import { nextF64 } from './shared/random';
+export { setRng, getRng } from './shared/random';
 
 /** out[oo + j] = init[j] (or 0 when init is 0) + sum over t in [t0, t1) of val[t] * M[off[t] + j]. */
 function gatherSum(t0: i32, t1: i32, val: usize, off: usize, M: usize, width: i32, init: usize, out: usize): void {
@@ -36,7 +39,7 @@ function gatherSum(t0: i32, t1: i32, val: usize, off: usize, M: usize, width: i3
 }
 
 /** z = b + x W for the batch rows[start..start+count) of sparse rows (ptr, val, off). */
-export function sparseForward(
+function sparseForward(
   rows: usize,
   start: i32,
   count: i32,
@@ -60,7 +63,7 @@ export function sparseForward(
  * gW = x' dz (overwritten) and gb = column sums of dz, for the batch's sparse rows, through the
  * batch's nonzeros regrouped by input (cp, cur: nIn + 1 and nIn i32; crow i32, cval f64).
  */
-export function sparseWeightGradient(
+function sparseWeightGradient(
   rows: usize,
   start: i32,
   count: i32,
@@ -141,7 +144,7 @@ function axpy(v: f64, W: usize, z: usize, nOut: i32): void {
  * zero input is skipped: adding its v * w = ±0 changes no sum but a zero's sign, so training may
  * skip them; prediction (0) adds every term, as forwardRow does.
  */
-export function dense(a: usize, rows: i32, nIn: i32, nOut: i32, W: usize, b: usize, z: usize, skipZeros: i32): void {
+function dense(a: usize, rows: i32, nIn: i32, nOut: i32, W: usize, b: usize, z: usize, skipZeros: i32): void {
   for (let r: i32 = 0; r < rows; r++) {
     const zo = z + ((<usize>(r * nOut)) << 3);
     memory.copy(zo, b, (<usize>nOut) << 3);
@@ -158,7 +161,7 @@ export function dense(a: usize, rows: i32, nIn: i32, nOut: i32, W: usize, b: usi
  * gW += a' dz and gb += column sums of dz over the batch (the caller zeroes them). Rows go four at
  * a time, their four terms summed before they are added to gW, as the JavaScript does.
  */
-export function weightGradient(a: usize, dz: usize, rows: i32, nIn: i32, nOut: i32, gW: usize, gb: usize): void {
+function weightGradient(a: usize, dz: usize, rows: i32, nIn: i32, nOut: i32, gW: usize, gb: usize): void {
   for (let r: i32 = 0; r < rows; r++)
     for (let j: i32 = 0; j < nOut; j++) {
       const g = gb + ((<usize>j) << 3);
@@ -214,7 +217,7 @@ export function weightGradient(a: usize, dz: usize, rows: i32, nIn: i32, nOut: i
 }
 
 /** One Adam update of n parameters P from gradient G with moments M, V. */
-export function adamStep(P: usize, G: usize, M: usize, V: usize, n: i32, lr: f64, c1: f64, c2: f64): void {
+function adamStep(P: usize, G: usize, M: usize, V: usize, n: i32, lr: f64, c1: f64, c2: f64): void {
   const b1: f64 = 0.9;
   const b2: f64 = 0.999;
   const step = lr / c1;
@@ -227,5 +230,437 @@ export function adamStep(P: usize, G: usize, M: usize, V: usize, n: i32, lr: f64
     store<f64>(M + o, m);
     store<f64>(V + o, v);
     store<f64>(P + o, load<f64>(P + o) - (step * m) / (Math.sqrt(v * ic2) + 1e-8));
+  }
+}
+
+// ---- Whole epochs and whole predictions ------------------------------------------------------
+// A fit on a few hundred rows is over before V8 has compiled the JavaScript between the kernels
+// above, so the epoch loop itself runs here: every batch's forward pass, output gradient,
+// backward pass and Adam update in one call per epoch. Each step does the operations of its
+// twin in src/engine/mlp.ts (batchGradient, adamStep, predictBatchPlain) in the same order, with
+// JavaScript's own exp, log and pow imported, so a fit gives the same weights bit for bit.
+
+declare function jsExp(x: f64): f64;
+declare function jsLog(x: f64): f64;
+declare function jsPow(x: f64, y: f64): f64;
+
+// The network's plan: i32 words the caller writes (src/engine/mlp.ts, writePlan), byte offsets
+// of every array, a header then one block per layer.
+const P_LAYERS = 0;
+const P_OUTPUT = 1; // 0 identity, 1 sigmoid, 2 softmax
+const P_ROWS = 2;
+const P_PTR = 3;
+const P_IDX = 4;
+const P_VAL = 5;
+const P_OFF = 6;
+const P_Y = 7;
+const P_W = 8; // 0 when rows are unweighted
+const P_CP = 9;
+const P_CUR = 10;
+const P_CROW = 11;
+const P_CVAL = 12;
+const P_OUT = 13;
+const P_HEADER = 16;
+const P_LAYER = 32;
+const L_NIN = 0;
+const L_NOUT = 1;
+const L_W = 2;
+const L_B = 3;
+const L_GAMMA = 4;
+const L_BETA = 5;
+const L_NORM = 6; // 1 when the layer is normalised (gamma and beta have nOut entries)
+const L_INPUT = 7;
+const L_PRE = 8;
+const L_NORMED = 9;
+const L_INV = 10;
+const L_MASK = 11;
+const L_GW = 12;
+const L_GB = 13;
+const L_GGAMMA = 14;
+const L_GBETA = 15;
+const L_DELTA = 16;
+const L_PBUF = 17;
+const L_MW = 18;
+const L_VW = 19;
+const L_MB = 20;
+const L_VB = 21;
+const L_MG = 22;
+const L_VG = 23;
+const L_MBETA = 24;
+const L_VBETA = 25;
+
+/** Rows the prediction pass pushes through the layers at a time (predictBatchPlain's CHUNK). */
+const CHUNK: i32 = 256;
+
+function hw(plan: usize, field: i32): i32 {
+  return load<i32>(plan + ((<usize>field) << 2));
+}
+
+function lw(plan: usize, l: i32, field: i32): i32 {
+  return load<i32>(plan + ((<usize>(P_HEADER + l * P_LAYER + field)) << 2));
+}
+
+function at(p: i32, i: i32): usize {
+  return <usize>p + ((<usize>i) << 3);
+}
+
+function f(p: i32, i: i32): f64 {
+  return load<f64>(at(p, i));
+}
+
+function setf(p: i32, i: i32, x: f64): void {
+  store<f64>(at(p, i), x);
+}
+
+function row(rows: i32, t: i32): i32 {
+  return load<i32>(<usize>rows + ((<usize>t) << 2));
+}
+
+function sigmoid(m: f64): f64 {
+  return m >= 0 ? 1 / (1 + jsExp(-m)) : jsExp(m) / (1 + jsExp(m));
+}
+
+/** z[r] = b + a[r] . W for one output: every term added in input order (two rows per lane pair). */
+function dot1(a: i32, rows: i32, nIn: i32, W: i32, b: i32, z: i32): void {
+  const w0 = f(b, 0);
+  let r: i32 = 0;
+  for (; r + 2 <= rows; r += 2) {
+    const a0 = at(a, r * nIn);
+    const a1 = a0 + ((<usize>nIn) << 3);
+    let s = f64x2.splat(w0);
+    for (let k: i32 = 0; k < nIn; k++) {
+      const ko = (<usize>k) << 3;
+      const x = f64x2.replace_lane(f64x2.splat(load<f64>(a0 + ko)), 1, load<f64>(a1 + ko));
+      s = f64x2.add(s, f64x2.mul(x, f64x2.splat(f(W, k))));
+    }
+    v128.store(at(z, r), s);
+  }
+  for (; r < rows; r++) {
+    let s = w0;
+    const ao = at(a, r * nIn);
+    for (let k: i32 = 0; k < nIn; k++) s += load<f64>(ao + ((<usize>k) << 3)) * f(W, k);
+    setf(z, r, s);
+  }
+}
+
+/**
+ * A hidden layer's sums to its activations (activate in src/engine/mlp.ts): layer norm, ReLU,
+ * inverted dropout, each unit's derivative factor kept in the mask.
+ */
+function activate(plan: usize, l: i32, z: i32, rows: i32, next: i32, dropout: f64): void {
+  const m = lw(plan, l, L_NOUT);
+  const norm = lw(plan, l, L_NORM);
+  const gamma = lw(plan, l, L_GAMMA);
+  const beta = lw(plan, l, L_BETA);
+  const normed = lw(plan, l, L_NORMED);
+  const invStd = lw(plan, l, L_INV);
+  const mask = lw(plan, l, L_MASK);
+  const scale = 1 / (1 - dropout);
+  for (let r: i32 = 0; r < rows; r++) {
+    const o = r * m;
+    if (norm) {
+      let mean: f64 = 0;
+      for (let j: i32 = 0; j < m; j++) mean += f(z, o + j);
+      mean /= <f64>m;
+      let v: f64 = 0;
+      for (let j: i32 = 0; j < m; j++) {
+        const d = f(z, o + j) - mean;
+        v += d * d;
+      }
+      const inv = 1 / Math.sqrt(v / <f64>m + 1e-5);
+      setf(invStd, r, inv);
+      for (let j: i32 = 0; j < m; j++) {
+        const u = (f(z, o + j) - mean) * inv;
+        setf(normed, o + j, u);
+        setf(z, o + j, u * f(gamma, j) + f(beta, j));
+      }
+    }
+    if (dropout > 0)
+      for (let j: i32 = 0; j < m; j++) {
+        const keep: f64 = nextF64() < dropout ? 0 : scale;
+        const s = f(z, o + j);
+        const g = select<f64>(1, 0, s > 0) * keep;
+        setf(mask, o + j, g);
+        setf(next, o + j, s * g);
+      }
+    else
+      for (let j: i32 = 0; j < m; j++) {
+        const s = f(z, o + j);
+        const g = select<f64>(1, 0, s > 0);
+        setf(mask, o + j, g);
+        setf(next, o + j, s * g);
+      }
+  }
+}
+
+/** The batch's output gradient into delta (mean over the batch's weight); returns its summed loss, its weight in bWeight. */
+let bWeight: f64 = 0;
+function outputGradient(plan: usize, start: i32, rows: i32, K: i32, out: i32, dOut: i32): f64 {
+  const fitRows = hw(plan, P_ROWS);
+  const y = hw(plan, P_Y);
+  const w = hw(plan, P_W);
+  const kind = hw(plan, P_OUTPUT);
+  let loss: f64 = 0;
+  let weight: f64 = 0;
+  let bw: f64 = 0;
+  for (let r: i32 = 0; r < rows; r++) bw += w ? f(w, row(fitRows, start + r)) : 1;
+  for (let r: i32 = 0; r < rows; r++) {
+    const i = row(fitRows, start + r);
+    const wr: f64 = w ? f(w, i) : 1;
+    const wi = wr / bw;
+    const o = r * K;
+    const yi = f(y, i);
+    if (kind == 0) {
+      const d = f(out, o) - yi;
+      loss += wr * 0.5 * d * d;
+      setf(dOut, o, wi * d);
+    } else if (kind == 1) {
+      const q = sigmoid(f(out, o));
+      loss += wr * -jsLog(Math.max(yi == 1 ? q : 1 - q, 1e-15));
+      setf(dOut, o, wi * (q - yi));
+    } else {
+      let max = -Infinity;
+      for (let c: i32 = 0; c < K; c++) max = Math.max(max, f(out, o + c));
+      let s: f64 = 0;
+      for (let c: i32 = 0; c < K; c++) s += jsExp(f(out, o + c) - max);
+      for (let c: i32 = 0; c < K; c++)
+        setf(dOut, o + c, wi * (jsExp(f(out, o + c) - max) / s - select<f64>(1, 0, yi == <f64>c)));
+      loss += wr * (max + jsLog(s) - f(out, o + <i32>yi));
+    }
+    weight += wr;
+  }
+  bWeight = weight;
+  return loss;
+}
+
+/** gW += a' dz and gb += column sums of dz for one output (weightGradient's nOut = 1 case). */
+function weightGradient1(a: i32, dz: i32, rows: i32, nIn: i32, gW: i32, gb: i32): void {
+  for (let r: i32 = 0; r < rows; r++) setf(gb, 0, f(gb, 0) + f(dz, r));
+  for (let r: i32 = 0; r < rows; r++) {
+    const d = f(dz, r);
+    const ao = at(a, r * nIn);
+    for (let k: i32 = 0; k < nIn; k++) setf(gW, k, f(gW, k) + load<f64>(ao + ((<usize>k) << 3)) * d);
+  }
+}
+
+/** dPrev = (dz W') * mask (backThroughWeights). */
+function backThroughWeights(dz: i32, rows: i32, nIn: i32, nOut: i32, W: i32, mask: i32, dPrev: i32): void {
+  if (nOut == 1) {
+    for (let r: i32 = 0; r < rows; r++) {
+      const d = f(dz, r);
+      const po = r * nIn;
+      for (let k: i32 = 0; k < nIn; k++) setf(dPrev, po + k, d * f(W, k) * f(mask, po + k));
+    }
+    return;
+  }
+  for (let r: i32 = 0; r < rows; r++) {
+    const zo = r * nOut;
+    const po = r * nIn;
+    for (let k: i32 = 0; k < nIn; k++) {
+      let s: f64 = 0;
+      const wo = k * nOut;
+      for (let j: i32 = 0; j < nOut; j++) s += f(dz, zo + j) * f(W, wo + j);
+      setf(dPrev, po + k, s * f(mask, po + k));
+    }
+  }
+}
+
+/** Through a layer norm, with its gain and shift gradients added to (backThroughNorm). */
+function backThroughNorm(plan: usize, l: i32, d: i32, rows: i32): void {
+  const m = lw(plan, l, L_NOUT);
+  const gamma = lw(plan, l, L_GAMMA);
+  const normed = lw(plan, l, L_NORMED);
+  const invStd = lw(plan, l, L_INV);
+  const gGamma = lw(plan, l, L_GGAMMA);
+  const gBeta = lw(plan, l, L_GBETA);
+  const mf = <f64>m;
+  for (let r: i32 = 0; r < rows; r++) {
+    const po = r * m;
+    const inv = f(invStd, r);
+    let sumG: f64 = 0;
+    let sumGN: f64 = 0;
+    for (let j: i32 = 0; j < m; j++) {
+      const g = f(d, po + j);
+      setf(gGamma, j, f(gGamma, j) + g * f(normed, po + j));
+      setf(gBeta, j, f(gBeta, j) + g);
+      const gn = g * f(gamma, j);
+      sumG += gn;
+      sumGN += gn * f(normed, po + j);
+    }
+    for (let j: i32 = 0; j < m; j++) {
+      const gn = f(d, po + j) * f(gamma, j);
+      setf(d, po + j, (inv / mf) * (mf * gn - sumG - f(normed, po + j) * sumGN));
+    }
+  }
+}
+
+/** Forward and backward pass of the batch fitRows[start..start+rows) (batchGradient); returns its summed loss. */
+function batchGradient(plan: usize, start: i32, rows: i32, dropout: f64, alpha: f64): f64 {
+  const nLayers = hw(plan, P_LAYERS);
+  const fitRows = hw(plan, P_ROWS);
+  const out = hw(plan, P_OUT);
+  for (let l: i32 = 0; l < nLayers; l++) {
+    const nIn = lw(plan, l, L_NIN);
+    const nOut = lw(plan, l, L_NOUT);
+    const W = lw(plan, l, L_W);
+    const b = lw(plan, l, L_B);
+    const last = l == nLayers - 1;
+    const z = last ? out : lw(plan, l, L_PRE);
+    if (l == 0) sparseForward(fitRows, start, rows, hw(plan, P_PTR), hw(plan, P_VAL), hw(plan, P_OFF), W, b, nOut, z);
+    else if (nOut > 1) dense(lw(plan, l, L_INPUT), rows, nIn, nOut, W, b, z, 1);
+    else dot1(lw(plan, l, L_INPUT), rows, nIn, W, b, z);
+    if (last) break;
+    activate(plan, l, z, rows, lw(plan, l + 1, L_INPUT), dropout);
+  }
+  const top = nLayers - 1;
+  const loss = outputGradient(plan, start, rows, lw(plan, top, L_NOUT), out, lw(plan, top, L_DELTA));
+  for (let l = top; l >= 0; l--) {
+    const nIn = lw(plan, l, L_NIN);
+    const nOut = lw(plan, l, L_NOUT);
+    const W = lw(plan, l, L_W);
+    const dz = lw(plan, l, L_DELTA);
+    const gW = lw(plan, l, L_GW);
+    const gb = lw(plan, l, L_GB);
+    if (l == 0)
+      sparseWeightGradient(
+        fitRows,
+        start,
+        rows,
+        hw(plan, P_PTR),
+        hw(plan, P_IDX),
+        hw(plan, P_VAL),
+        dz,
+        nIn,
+        nOut,
+        gW,
+        gb,
+        hw(plan, P_CP),
+        hw(plan, P_CUR),
+        hw(plan, P_CROW),
+        hw(plan, P_CVAL),
+      );
+    else {
+      memory.fill(gW, 0, (<usize>(nIn * nOut)) << 3);
+      memory.fill(gb, 0, (<usize>nOut) << 3);
+      if (nOut > 1) weightGradient(lw(plan, l, L_INPUT), dz, rows, nIn, nOut, gW, gb);
+      else weightGradient1(lw(plan, l, L_INPUT), dz, rows, nIn, gW, gb);
+    }
+    const reg = alpha / <f64>rows;
+    const len = nIn * nOut;
+    for (let t: i32 = 0; t < len; t++) setf(gW, t, f(gW, t) + reg * f(W, t));
+    if (l == 0) break;
+    const dPrev = lw(plan, l - 1, L_DELTA);
+    backThroughWeights(dz, rows, nIn, nOut, W, lw(plan, l - 1, L_MASK), dPrev);
+    if (lw(plan, l - 1, L_NORM)) backThroughNorm(plan, l - 1, dPrev, rows);
+  }
+  return loss;
+}
+
+/**
+ * One epoch over the (already shuffled) rows: a gradient and an Adam update per batch, from Adam
+ * step `step` + 1 on. Writes the epoch's summed loss and weight to res[0], res[1].
+ */
+export function trainEpoch(
+  plan: usize,
+  nFit: i32,
+  batch: i32,
+  lr: f64,
+  step: i32,
+  dropout: f64,
+  alpha: f64,
+  res: usize,
+): void {
+  const nLayers = hw(plan, P_LAYERS);
+  let lossSum: f64 = 0;
+  let weightSum: f64 = 0;
+  for (let start: i32 = 0; start < nFit; start += batch) {
+    const rows = min(batch, nFit - start);
+    lossSum += batchGradient(plan, start, rows, dropout, alpha);
+    weightSum += bWeight;
+    step++;
+    const c1 = 1 - jsPow(0.9, <f64>step);
+    const c2 = 1 - jsPow(0.999, <f64>step);
+    for (let l: i32 = 0; l < nLayers; l++) {
+      const nOut = lw(plan, l, L_NOUT);
+      const k = lw(plan, l, L_NORM) ? nOut : 0;
+      adamStep(
+        lw(plan, l, L_W),
+        lw(plan, l, L_GW),
+        lw(plan, l, L_MW),
+        lw(plan, l, L_VW),
+        lw(plan, l, L_NIN) * nOut,
+        lr,
+        c1,
+        c2,
+      );
+      adamStep(lw(plan, l, L_B), lw(plan, l, L_GB), lw(plan, l, L_MB), lw(plan, l, L_VB), nOut, lr, c1, c2);
+      adamStep(lw(plan, l, L_GAMMA), lw(plan, l, L_GGAMMA), lw(plan, l, L_MG), lw(plan, l, L_VG), k, lr, c1, c2);
+      adamStep(lw(plan, l, L_BETA), lw(plan, l, L_GBETA), lw(plan, l, L_MBETA), lw(plan, l, L_VBETA), k, lr, c1, c2);
+      memory.fill(lw(plan, l, L_GGAMMA), 0, (<usize>k) << 3);
+      memory.fill(lw(plan, l, L_GBETA), 0, (<usize>k) << 3);
+    }
+  }
+  store<f64>(res, lossSum);
+  store<f64>(res + 8, weightSum);
+}
+
+/**
+ * Outputs for n rows of X (row-major, the first layer's width) into out, K per row
+ * (predictBatchPlain): every input added in order, zeros too, as forwardRow does.
+ */
+export function predict(plan: usize, X: usize, n: i32, out: usize, K: i32): void {
+  const nLayers = hw(plan, P_LAYERS);
+  const kind = hw(plan, P_OUTPUT);
+  const last = lw(plan, nLayers - 1, L_NOUT);
+  for (let r0: i32 = 0; r0 < n; r0 += CHUNK) {
+    const rows = min(CHUNK, n - r0);
+    let a = <i32>(X + ((<usize>(r0 * lw(plan, 0, L_NIN))) << 3));
+    for (let l: i32 = 0; l < nLayers; l++) {
+      const nIn = lw(plan, l, L_NIN);
+      const nOut = lw(plan, l, L_NOUT);
+      const z = lw(plan, l, L_PBUF);
+      if (nOut > 1) dense(a, rows, nIn, nOut, lw(plan, l, L_W), lw(plan, l, L_B), z, 0);
+      else dot1(a, rows, nIn, lw(plan, l, L_W), lw(plan, l, L_B), z);
+      if (l < nLayers - 1) {
+        const norm = lw(plan, l, L_NORM);
+        const gamma = lw(plan, l, L_GAMMA);
+        const beta = lw(plan, l, L_BETA);
+        const mf = <f64>nOut;
+        for (let r: i32 = 0; r < rows; r++) {
+          const o = r * nOut;
+          if (norm) {
+            let mean: f64 = 0;
+            for (let j: i32 = 0; j < nOut; j++) mean += f(z, o + j);
+            mean /= mf;
+            let v: f64 = 0;
+            for (let j: i32 = 0; j < nOut; j++) v += (f(z, o + j) - mean) * (f(z, o + j) - mean);
+            const inv = 1 / Math.sqrt(v / mf + 1e-5);
+            for (let j: i32 = 0; j < nOut; j++) setf(z, o + j, (f(z, o + j) - mean) * inv * f(gamma, j) + f(beta, j));
+          }
+          for (let j: i32 = 0; j < nOut; j++) if (f(z, o + j) < 0) setf(z, o + j, 0);
+        }
+      }
+      a = z;
+    }
+    for (let r: i32 = 0; r < rows; r++) {
+      const zo = r * last;
+      const oo = <i32>out + (r0 + r) * K * 8;
+      if (kind == 0) for (let c: i32 = 0; c < last; c++) setf(oo, c, f(a, zo + c));
+      else if (kind == 1) {
+        const p = sigmoid(f(a, zo));
+        setf(oo, 0, 1 - p);
+        setf(oo, 1, p);
+      } else {
+        let max = -Infinity;
+        for (let c: i32 = 0; c < last; c++) max = Math.max(max, f(a, zo + c));
+        let s: f64 = 0;
+        for (let c: i32 = 0; c < last; c++) {
+          const e = jsExp(f(a, zo + c) - max);
+          setf(oo, c, e);
+          s += e;
+        }
+        for (let c: i32 = 0; c < last; c++) setf(oo, c, f(oo, c) / s);
+      }
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { placeMlp, PLAIN, type Alloc, type MlpKernels } from '../wasm/kernels.js';
+import { placeMlp, PLAIN, type Alloc } from '../wasm/kernels.js';
 import { sigmoid } from './linear-loss.js';
 import { Rng } from './random.js';
 
@@ -235,22 +235,34 @@ export function predictBatch(
 ): Float64Array {
   const { layers, output } = model;
   const p = layers[0].nIn;
+  const K = outputWidth(model);
   // Rows are copied in blocks, so scoring a large file never doubles its memory.
-  const block = Math.min(n, 16384);
+  const block = Math.max(1, Math.min(n, 16384));
   const { kernels, arrays } = placeMlp((a) => {
     const copies = layers.map((L) => allocLayer(a, L.nIn, L.nOut, L.gamma.length > 0));
-    return { layers: copies, bufs: predictBuffers(copies, a), X: a.f64(block * p) };
+    return {
+      layers: copies,
+      bufs: predictBuffers(copies, a),
+      plan: a.i32(planWords(layers.length)),
+      X: a.f64(block * p),
+      out: a.f64(block * K),
+    };
   });
   arrays.layers.forEach((L, l) => copyLayer(layers[l], L));
-  const fast = { k: kernels, bufs: arrays.bufs };
-  const K = output === 'sigmoid' ? 2 : layers[layers.length - 1].nOut;
+  writePlan(arrays.plan, arrays.layers, output, { bufs: arrays.bufs });
   const out = new Float64Array(n * K);
   for (let r0 = 0; r0 < n; r0 += block) {
     const rows = Math.min(block, n - r0);
     arrays.X.set(X.subarray(r0 * p, (r0 + rows) * p));
-    out.set(predictBatchPlain({ layers: arrays.layers, output }, arrays.X, rows, fast), r0 * K);
+    kernels.predict(arrays.plan.byteOffset, arrays.X.byteOffset, rows, arrays.out.byteOffset, K);
+    out.set(arrays.out.subarray(0, rows * K), r0 * K);
   }
   return out;
+}
+
+/** Numbers per row the model outputs: one per class (two for a sigmoid), or one value. */
+function outputWidth(model: { layers: readonly MlpLayer[]; output: MlpOutput }): number {
+  return model.output === 'sigmoid' ? 2 : model.layers[model.layers.length - 1].nOut;
 }
 
 /** Room for a layer's parameters (layer norm's gain and shift when `norm`). */
@@ -267,30 +279,25 @@ function copyLayer(from: MlpLayer, to: MlpLayer): void {
 }
 
 /**
- * Outputs for n rows of X, in blocks through `dense` (JavaScript, or the kernels when `fast` says
- * X, the weights and the buffers live in their memory). Every sum starts at the bias and adds
- * every input in index order (zeros included, so even the sign of a zero matches), exactly as
- * forwardRow and the exported code do.
+ * Outputs for n rows of X, in blocks through `dense`: the JavaScript twin of the kernels'
+ * predict. Every sum starts at the bias and adds every input in index order (zeros included, so
+ * even the sign of a zero matches), exactly as forwardRow and the exported code do.
  */
 export function predictBatchPlain(
   model: { layers: readonly MlpLayer[]; output: MlpOutput },
   X: Float64Array,
   n: number,
-  /** WebAssembly kernels, when X, the weights and the buffers (predictBuffers) live in their memory. */
-  fast?: { readonly k: MlpKernels; readonly bufs: readonly Float64Array[] },
 ): Float64Array {
   const { layers, output } = model;
-  const K = output === 'sigmoid' ? 2 : layers[layers.length - 1].nOut;
+  const K = outputWidth(model);
   const out = new Float64Array(n * K);
-  const bufs = fast ? fast.bufs : predictBuffers(layers, PLAIN);
+  const bufs = predictBuffers(layers, PLAIN);
   for (let r0 = 0; r0 < n; r0 += CHUNK) {
     const rows = Math.min(CHUNK, n - r0);
     let a = X.subarray(r0 * layers[0].nIn, (r0 + rows) * layers[0].nIn);
     layers.forEach((L, li) => {
       const z = bufs[li];
-      if (fast && L.nOut > 1)
-        fast.k.dense(a.byteOffset, rows, L.nIn, L.nOut, L.W.byteOffset, L.b.byteOffset, z.byteOffset, 0);
-      else dense(a, rows, L, z, false);
+      dense(a, rows, L, z, false);
       if (li < layers.length - 1)
         for (let r = 0; r < rows; r++) {
           const row = z.subarray(r * L.nOut, (r + 1) * L.nOut);
@@ -580,7 +587,10 @@ function activate(
       for (let j = 0; j < m; j++) mean += z[o + j];
       mean /= m;
       let v = 0;
-      for (let j = 0; j < m; j++) v += (z[o + j] - mean) ** 2;
+      for (let j = 0; j < m; j++) {
+        const d = z[o + j] - mean;
+        v += d * d;
+      }
       const inv = 1 / Math.sqrt(v / m + LN_EPS);
       invStd[r] = inv;
       for (let j = 0; j < m; j++) {
@@ -688,8 +698,6 @@ export function batchGradient(
   cache: Cache,
   grads: Grads,
   deltaA: Float64Array[],
-  /** WebAssembly kernels, when every array above lives in their memory (fitMlp's arena). */
-  k?: MlpKernels,
 ): { loss: number; weight: number } {
   let loss = 0;
   let weight = 0;
@@ -698,22 +706,7 @@ export function batchGradient(
     const L = layers[l];
     const last = l === layers.length - 1;
     const z = last ? cache.out : cache.pre[l];
-    if (k && l === 0)
-      k.sparseForward(
-        fitRows.byteOffset,
-        start,
-        rows,
-        X.ptr.byteOffset,
-        X.val.byteOffset,
-        X.off.byteOffset,
-        L.W.byteOffset,
-        L.b.byteOffset,
-        L.nOut,
-        z.byteOffset,
-      );
-    else if (l === 0) sparseForward(fitRows, start, rows, X, L.W, L.b, L.nOut, z);
-    else if (k && L.nOut > 1)
-      k.dense(cache.input[l].byteOffset, rows, L.nIn, L.nOut, L.W.byteOffset, L.b.byteOffset, z.byteOffset, 1);
+    if (l === 0) sparseForward(fitRows, start, rows, X, L.W, L.b, L.nOut, z);
     else dense(cache.input[l], rows, L, z);
     if (last) break;
     activate(z, rows, L, cache.normed[l], cache.invStd[l], cache.mask[l], cache.input[l + 1], params.dropout, rng);
@@ -753,32 +746,11 @@ export function batchGradient(
     const dz = deltaA[l];
     const gW = grads.W[l];
     const gb = grads.b[l];
-    if (k && l === 0) {
-      const cs = cache.columns;
-      k.sparseWeightGradient(
-        fitRows.byteOffset,
-        start,
-        rows,
-        X.ptr.byteOffset,
-        X.idx.byteOffset,
-        X.val.byteOffset,
-        dz.byteOffset,
-        L.nIn,
-        L.nOut,
-        gW.byteOffset,
-        gb.byteOffset,
-        cs.ptr.byteOffset,
-        cs.cursor.byteOffset,
-        cs.row.byteOffset,
-        cs.val.byteOffset,
-      );
-    } else if (l === 0) sparseWeightGradient(fitRows, start, rows, X, dz, L.nIn, L.nOut, gW, gb, cache.columns);
+    if (l === 0) sparseWeightGradient(fitRows, start, rows, X, dz, L.nIn, L.nOut, gW, gb, cache.columns);
     else {
       gW.fill(0);
       gb.fill(0);
-      if (k && L.nOut > 1)
-        k.weightGradient(cache.input[l].byteOffset, dz.byteOffset, rows, L.nIn, L.nOut, gW.byteOffset, gb.byteOffset);
-      else weightGradient(cache.input[l], dz, rows, L.nIn, L.nOut, gW, gb);
+      weightGradient(cache.input[l], dz, rows, L.nIn, L.nOut, gW, gb);
     }
     // L2 on weights: (alpha / 2) |W|^2 per batch, over the batch size, as scikit-learn adds it.
     const reg = params.alpha / rows;
@@ -795,6 +767,102 @@ export function batchGradient(
   return { loss, weight };
 }
 
+/** Words of a network's plan for the kernels (assembly/mlp.ts: a header, then a block per layer). */
+const PLAN_HEADER = 16;
+const PLAN_LAYER = 32;
+const planWords = (layers: number): number => PLAN_HEADER + PLAN_LAYER * layers;
+const OUTPUT_KIND: Record<MlpOutput, number> = { identity: 0, sigmoid: 1, softmax: 2 };
+
+/** What the kernels train with, beside the layers and the prediction buffers. */
+interface TrainingArrays {
+  readonly fitRows: Int32Array;
+  readonly sparse: SparseRows;
+  readonly y: Float64Array;
+  readonly w: Float64Array | null;
+  readonly cache: Cache;
+  readonly grads: Grads;
+  readonly m1: Grads;
+  readonly m2: Grads;
+  readonly deltaA: Float64Array[];
+}
+
+/**
+ * Writes the byte offsets of a network's arrays (all in the kernels' memory) into its plan, in
+ * the order assembly/mlp.ts reads them. Prediction needs only the layers and their buffers.
+ */
+function writePlan(
+  plan: Int32Array,
+  layers: readonly MlpLayer[],
+  output: MlpOutput,
+  parts: { readonly bufs: readonly Float64Array[]; readonly train?: TrainingArrays },
+): void {
+  const at = (a: { byteOffset: number } | null | undefined): number => (a ? a.byteOffset : 0);
+  const t = parts.train;
+  plan.fill(0);
+  plan.set(
+    [
+      layers.length,
+      OUTPUT_KIND[output],
+      at(t?.fitRows),
+      at(t?.sparse.ptr),
+      at(t?.sparse.idx),
+      at(t?.sparse.val),
+      at(t?.sparse.off),
+      at(t?.y),
+      at(t?.w),
+      at(t?.cache.columns.ptr),
+      at(t?.cache.columns.cursor),
+      at(t?.cache.columns.row),
+      at(t?.cache.columns.val),
+      at(t?.cache.out),
+    ],
+    0,
+  );
+  layers.forEach((L, l) => {
+    const g = (x: Grads | undefined, part: keyof Grads): number => at(x?.[part][l]);
+    const c = t?.cache;
+    plan.set(
+      [
+        L.nIn,
+        L.nOut,
+        at(L.W),
+        at(L.b),
+        at(L.gamma),
+        at(L.beta),
+        L.gamma.length > 0 ? 1 : 0,
+        at(c?.input[l]),
+        at(c?.pre[l]),
+        at(c?.normed[l]),
+        at(c?.invStd[l]),
+        at(c?.mask[l]),
+        g(t?.grads, 'W'),
+        g(t?.grads, 'b'),
+        g(t?.grads, 'gamma'),
+        g(t?.grads, 'beta'),
+        at(t?.deltaA[l]),
+        at(parts.bufs[l]),
+        g(t?.m1, 'W'),
+        g(t?.m2, 'W'),
+        g(t?.m1, 'b'),
+        g(t?.m2, 'b'),
+        g(t?.m1, 'gamma'),
+        g(t?.m2, 'gamma'),
+        g(t?.m1, 'beta'),
+        g(t?.m2, 'beta'),
+      ],
+      PLAN_HEADER + PLAN_LAYER * l,
+    );
+  });
+}
+
+export interface MlpFitOptions {
+  /**
+   * 'wasm' (the default) runs each epoch and each held-out pass as one call into the
+   * WebAssembly kernels; 'js' runs their JavaScript twins, which give the same weights bit for bit.
+   */
+  readonly kernels?: 'wasm' | 'js';
+}
+
 export function fitMlp(
   X: Float64Array,
   n: number,
@@ -807,15 +875,17 @@ export function fitMlp(
   params: MlpParams,
   /** Rows to train on and rows held out for early stopping (patience, best epoch kept). */
   holdout?: { readonly fit: Int32Array; readonly valid: Int32Array },
+  options: MlpFitOptions = {},
 ): MlpModel {
   const rng = new Rng(params.seed);
   const sizes = [p, ...params.hidden, output === 'sigmoid' ? 1 : outputs];
   const nFit = holdout ? holdout.fit.length : n;
   const validRows = holdout ? holdout.valid : new Int32Array(0);
   const batch = Math.max(1, Math.min(params.batchSize, nFit));
+  const K = output === 'sigmoid' ? 2 : outputs;
   const nnz = nonzeros(X, n * p);
   // Every array the training loop touches lives in the WebAssembly kernels' memory.
-  const { kernels: k, arrays } = placeMlp((a) => {
+  const layout = (a: Alloc) => {
     const layers = sizes
       .slice(0, -1)
       .map((nIn, l) => allocLayer(a, nIn, sizes[l + 1], params.layerNorm && l + 2 < sizes.length));
@@ -825,15 +895,24 @@ export function fitMlp(
       // The held-out rows gathered once, for one batched pass per epoch.
       Xv: a.f64(validRows.length * p),
       validBufs: predictBuffers(layers, a),
+      validOut: a.f64(validRows.length * K),
       sparse: sparseArrays(a, n, nnz),
+      y: a.f64(n),
+      w: w ? a.f64(n) : null,
       cache: makeCache(layers, batch, a),
       grads: makeGrads(layers, a),
       m1: makeGrads(layers, a),
       m2: makeGrads(layers, a),
       deltaA: layers.map(() => a.f64(batch * Math.max(...sizes))),
+      plan: a.i32(planWords(layers.length)),
+      res: a.f64(2),
+      rngState: a.i32(4),
     };
-  });
-  const { layers, fitRows, Xv, validBufs, sparse, cache, grads, deltaA } = arrays;
+  };
+  const placed = options.kernels === 'js' ? { kernels: undefined, arrays: layout(PLAIN) } : placeMlp(layout);
+  const k = placed.kernels;
+  const arrays = placed.arrays;
+  const { layers, fitRows, Xv, sparse, cache, grads, deltaA } = arrays;
   layers.forEach((L) => {
     // Glorot uniform as scikit-learn draws it: its factor (6, or 2 for logistic hidden units)
     // follows the hidden activation, ReLU here, for every layer including the output.
@@ -847,6 +926,9 @@ export function fitMlp(
   else for (let i = 0; i < n; i++) fitRows[i] = i;
   validRows.forEach((i, t) => Xv.set(X.subarray(i * p, i * p + p), t * p));
   fillSparseRows(X, n, p, sizes[1], sparse);
+  arrays.y.set(y.subarray(0, n));
+  if (w && arrays.w) arrays.w.set(w.subarray(0, n));
+  if (k) writePlan(arrays.plan, layers, output, { bufs: arrays.validBufs, train: arrays });
   const all = (g: Grads): Float64Array[] => [...g.W, ...g.b, ...g.gamma, ...g.beta];
   const paramsOf = (): Float64Array[] => [
     ...layers.map((L) => L.W),
@@ -864,36 +946,62 @@ export function fitMlp(
   let bestEpoch = 0;
   let bestLoss = Infinity;
   let since = 0;
-  let bestWeights = paramsOf().map((a) => a.slice());
+  const bestWeights = ps.map((a) => a.slice());
   let lr = params.learningRate;
   let epochs = 0;
+  const batches = Math.ceil(nFit / batch);
   for (let epoch = 0; epoch < params.maxEpochs; epoch++) {
     epochs = epoch + 1;
     rng.shuffle(fitRows);
     let lossSum = 0;
     let weightSum = 0;
-    for (let start = 0; start < nFit; start += batch) {
-      const rows = Math.min(batch, nFit - start);
-      const g = batchGradient(layers, output, sparse, y, w, fitRows, start, rows, params, rng, cache, grads, deltaA, k);
-      lossSum += g.loss;
-      weightSum += g.weight;
-      // Adam.
-      step++;
-      const b1 = 0.9;
-      const b2 = 0.999;
-      const c1 = 1 - b1 ** step;
-      const c2 = 1 - b2 ** step;
-      for (let t = 0; t < ps.length; t++)
-        k.adamStep(ps[t].byteOffset, gs[t].byteOffset, m1[t].byteOffset, m2[t].byteOffset, ps[t].length, lr, c1, c2);
-      for (const g of grads.gamma) g.fill(0);
-      for (const g of grads.beta) g.fill(0);
-    }
+    if (k) {
+      // The epoch's dropout draws continue the generator's sequence inside the kernels.
+      rng.saveState(arrays.rngState);
+      k.setRng(arrays.rngState.byteOffset);
+      k.trainEpoch(arrays.plan.byteOffset, nFit, batch, lr, step, params.dropout, params.alpha, arrays.res.byteOffset);
+      k.getRng(arrays.rngState.byteOffset);
+      rng.loadState(arrays.rngState);
+      step += batches;
+      lossSum = arrays.res[0];
+      weightSum = arrays.res[1];
+    } else
+      for (let start = 0; start < nFit; start += batch) {
+        const rows = Math.min(batch, nFit - start);
+        const g = batchGradient(
+          layers,
+          output,
+          sparse,
+          arrays.y,
+          arrays.w ?? undefined,
+          fitRows,
+          start,
+          rows,
+          params,
+          rng,
+          cache,
+          grads,
+          deltaA,
+        );
+        lossSum += g.loss;
+        weightSum += g.weight;
+        step++;
+        const c1 = 1 - Math.pow(0.9, step);
+        const c2 = 1 - Math.pow(0.999, step);
+        for (let t = 0; t < ps.length; t++) adamStep(ps[t], gs[t], m1[t], m2[t], lr, c1, c2);
+        for (const g of grads.gamma) g.fill(0);
+        for (const g of grads.beta) g.fill(0);
+      }
     history.train.push(lossSum / Math.max(weightSum, 1e-300));
     lr *= params.lrDecay;
     if (validRows.length > 0) {
       // Lower is better for both: the loss, or minus the score (accuracy / R²).
       // One forward pass over the held-out rows serves the loss and the score.
-      const out = predictBatchPlain({ layers, output }, Xv, validRows.length, { k, bufs: validBufs });
+      let out: Float64Array;
+      if (k) {
+        k.predict(arrays.plan.byteOffset, Xv.byteOffset, validRows.length, arrays.validOut.byteOffset, K);
+        out = arrays.validOut;
+      } else out = predictBatchPlain({ layers, output }, Xv, validRows.length);
       const loss = meanLoss(output, out, y, w, validRows);
       const vl = params.stopOn === 'score' ? -heldOutScore(output, out, y, w, validRows) : loss;
       history.valid.push(vl);
@@ -904,7 +1012,7 @@ export function fitMlp(
         best = Math.min(best, vl);
         bestLoss = loss;
         bestEpoch = epoch + 1;
-        bestWeights = paramsOf().map((a) => a.slice());
+        ps.forEach((a, t) => bestWeights[t].set(a));
       }
       if (improved) since = 0;
       else if (++since >= params.patience) break;
@@ -912,7 +1020,7 @@ export function fitMlp(
   }
   if (validRows.length > 0) {
     // Keep the weights of the best validation epoch.
-    paramsOf().forEach((a, t) => a.set(bestWeights[t]));
+    ps.forEach((a, t) => a.set(bestWeights[t]));
     epochs = bestEpoch;
   }
   // The model keeps plain copies: the arena's memory is freed with it.

@@ -51,6 +51,36 @@ export interface ForestKernels {
     bestCat: number,
     res: number,
   ): number;
+  randomForestSplit(
+    cols: number,
+    n: number,
+    p: number,
+    kinds: number,
+    idx: number,
+    wa: number,
+    ya: number,
+    ca: number,
+    start: number,
+    end: number,
+    w: number,
+    s0: number,
+    s1: number,
+    binary: number,
+    maxFeatures: number,
+    minLeaf: number,
+    perm: number,
+    mark: number,
+    known: number,
+    nKnown: number,
+    hw: number,
+    hc: number,
+    hs: number,
+    touched: number,
+    key: number,
+    order: number,
+    bestCat: number,
+    res: number,
+  ): number;
   accumulate(
     col: number,
     base: number,
@@ -93,38 +123,20 @@ export interface ForestKernels {
 
 /** The MLP kernels of assembly/mlp.ts; pointer arguments are byte offsets into `memory`. */
 export interface MlpKernels {
-  sparseForward(
-    rows: number,
-    start: number,
-    count: number,
-    ptr: number,
-    val: number,
-    off: number,
-    W: number,
-    b: number,
-    nOut: number,
-    z: number,
+  /** One epoch of minibatch gradients and Adam updates, over the network its plan describes. */
+  trainEpoch(
+    plan: number,
+    nFit: number,
+    batch: number,
+    lr: number,
+    step: number,
+    dropout: number,
+    alpha: number,
+    res: number,
   ): void;
-  sparseWeightGradient(
-    rows: number,
-    start: number,
-    count: number,
-    ptr: number,
-    idx: number,
-    val: number,
-    dz: number,
-    nIn: number,
-    nOut: number,
-    gW: number,
-    gb: number,
-    cp: number,
-    cur: number,
-    crow: number,
-    cval: number,
-  ): void;
-  dense(a: number, rows: number, nIn: number, nOut: number, W: number, b: number, z: number, skipZeros: number): void;
-  weightGradient(a: number, dz: number, rows: number, nIn: number, nOut: number, gW: number, gb: number): void;
-  adamStep(P: number, G: number, M: number, V: number, n: number, lr: number, c1: number, c2: number): void;
+  predict(plan: number, X: number, n: number, out: number, K: number): void;
+  setRng(state: number): void;
+  getRng(state: number): void;
 }
 
 const compiled = new Map<string, WebAssembly.Module>();
@@ -322,7 +334,8 @@ export function placeEnet<T>(layout: (a: Alloc) => T): Placed<EnetKernels, T> {
 
 /** The MLP kernels with a layout's arrays in their memory. */
 export function placeMlp<T>(layout: (a: Alloc) => T): Placed<MlpKernels, T> {
-  return KernelArena.place<MlpKernels, T>(MLP, layout);
+  // exp, log and pow are JavaScript's own, so the kernels round as their JavaScript twin does.
+  return KernelArena.place<MlpKernels, T>(MLP, layout, { mlp: { jsExp: Math.exp, jsLog: Math.log, jsPow: Math.pow } });
 }
 
 /** Byte offsets, the kernels' pointer arguments, of a layout's arrays (for the ones a loop passes often). */

@@ -178,40 +178,44 @@ describe('forest trees', () => {
       }
   });
 
-  for (const classes of [0, 2])
-    it(`extra trees: the WebAssembly split search grows the JavaScript twin's tree (${classes ? 'two classes' : 'regression'})`, () => {
-      const n = 700;
-      const { d } = prepared(n, 4, classes);
-      const rows = Int32Array.from({ length: n }, (_, i) => i);
-      // Unit weights, and uneven ones (a class weight or a bootstrap count takes the other loops).
-      for (const w of [new Float64Array(n).fill(1), Float64Array.from({ length: n }, (_, i) => 0.5 + (i % 3) * 0.7)]) {
-        const grow = (wasm: boolean) => {
-          useWasmSplits(wasm);
-          try {
-            return growForestTree(
-              d,
-              rows,
-              n,
-              w,
-              { ...base, randomSplits: true, maxFeatures: 2 },
-              new ForestWorkspace(n, 3, d.outputs),
-              new Rng(8),
-            );
-          } finally {
-            useWasmSplits(true);
-          }
-        };
-        const a = grow(true);
-        const b = grow(false);
-        expect(a.tree.nNodes).toBeGreaterThan(50);
-        expect(Array.from(a.tree.feature)).toEqual(Array.from(b.tree.feature));
-        expect(Array.from(a.tree.binThreshold)).toEqual(Array.from(b.tree.binThreshold));
-        expect(Array.from(a.tree.defaultLeft)).toEqual(Array.from(b.tree.defaultLeft));
-        expect(Array.from(a.tree.catBits)).toEqual(Array.from(b.tree.catBits));
-        expect(Array.from(a.values)).toEqual(Array.from(b.values));
-        expect(Array.from(a.tree.gain)).toEqual(Array.from(b.tree.gain));
-      }
-    });
+  for (const randomSplits of [true, false])
+    for (const classes of [0, 2])
+      it(`${randomSplits ? 'extra trees' : 'random forest'}: the WebAssembly split search grows the JavaScript twin's tree (${classes ? 'two classes' : 'regression'})`, () => {
+        const n = 700;
+        const { d } = prepared(n, 4, classes);
+        const rows = Int32Array.from({ length: n }, (_, i) => i);
+        // Unit weights, and uneven ones (a class weight or a bootstrap count takes the other loops).
+        for (const w of [
+          new Float64Array(n).fill(1),
+          Float64Array.from({ length: n }, (_, i) => 0.5 + (i % 3) * 0.7),
+        ]) {
+          const grow = (wasm: boolean) => {
+            useWasmSplits(wasm);
+            try {
+              return growForestTree(
+                d,
+                rows,
+                n,
+                w,
+                { ...base, randomSplits, maxFeatures: 2 },
+                new ForestWorkspace(n, 3, d.outputs),
+                new Rng(8),
+              );
+            } finally {
+              useWasmSplits(true);
+            }
+          };
+          const a = grow(true);
+          const b = grow(false);
+          expect(a.tree.nNodes).toBeGreaterThan(50);
+          expect(Array.from(a.tree.feature)).toEqual(Array.from(b.tree.feature));
+          expect(Array.from(a.tree.binThreshold)).toEqual(Array.from(b.tree.binThreshold));
+          expect(Array.from(a.tree.defaultLeft)).toEqual(Array.from(b.tree.defaultLeft));
+          expect(Array.from(a.tree.catBits)).toEqual(Array.from(b.tree.catBits));
+          expect(Array.from(a.values)).toEqual(Array.from(b.values));
+          expect(Array.from(a.tree.gain)).toEqual(Array.from(b.tree.gain));
+        }
+      });
 
   it('traversal on raw values reaches the same leaf as on bins', () => {
     const n = 500;

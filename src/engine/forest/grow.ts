@@ -72,8 +72,9 @@ function kernelArrays(a: Alloc, n: number, p: number, outputs: number) {
     seen: a.i32(8),
     catWork: a.i32(8),
     bestCat: a.i32(8),
+    key: a.f64(256),
     rngState: a.i32(4),
-    splitResult: a.f64(8),
+    splitResult: a.f64(9),
   };
 }
 
@@ -117,8 +118,10 @@ export class ForestWorkspace {
   // Int32, not Uint32: bit 31 set would make Uint32 reads leave the small-integer fast path.
   declare readonly seen: Int32Array;
   declare readonly catWork: Int32Array;
-  /** The extra-trees kernel's best split: its categories, and gain, feature, bin, ... (see extraTreesSplit). */
+  /** The split kernels' best split: its categories, and gain, feature, bin, ... (see extraTreesSplit). */
   declare readonly bestCat: Int32Array;
+  /** Per bin, the key categories are ordered by (random forests). */
+  declare readonly key: Float64Array;
   declare readonly splitResult: Float64Array;
   /** The generator's state handed to and from the kernel. */
   declare readonly rngState: Int32Array;
@@ -130,7 +133,6 @@ export class ForestWorkspace {
 
   /** Weight of the rows leftSums last counted. */
   leftWeight = 0;
-  readonly key = new Float64Array(256);
   readonly sl: Float64Array;
   readonly sl2: Float64Array;
   readonly bestSl: Float64Array;
@@ -184,7 +186,7 @@ export class ForestWorkspace {
 
 const NO_FEATURES = new Int32Array(0);
 
-/** Extra trees' split search in WebAssembly (on) or in the JavaScript twin (tests compare them). */
+/** The split search of trees with one or two outputs in WebAssembly (on) or in the JavaScript twin (tests compare them). */
 let wasmSplits = true;
 export function useWasmSplits(on: boolean): void {
   wasmSplits = on;
@@ -357,7 +359,7 @@ export function growForestTree(
 function findSplit(data: ForestData, nd: Pending, params: ForestTreeParams, ws: ForestWorkspace, rng: Rng): Int32Array {
   const best = ws.best;
   const D = data.outputs;
-  if (wasmSplits && params.randomSplits && D <= 2) return extraTreesSplit(data, nd, params, ws, rng);
+  if (wasmSplits && D <= 2) return kernelSplit(data, nd, params, ws, rng);
   best.reset();
   const perm = ws.perm;
   const p = data.p;
@@ -404,11 +406,12 @@ function findSplit(data: ForestData, nd: Pending, params: ForestTreeParams, ws: 
 }
 
 /**
- * findSplit for extra trees with one or two outputs, the whole search in WebAssembly: the same
- * draws from rng in the same order and the same arithmetic as randomSplit / randomCategorySplit,
- * so the tree is the same (the forest tests grow both ways).
+ * findSplit for trees with one or two outputs, the whole search in WebAssembly: the same draws
+ * from rng in the same order and the same arithmetic as findSplit with bestSplit (random forests)
+ * or randomSplit / randomCategorySplit (extra trees), so the tree is the same (the forest tests
+ * grow both ways).
  */
-function extraTreesSplit(
+function kernelSplit(
   data: ForestData,
   nd: Pending,
   params: ForestTreeParams,
@@ -421,37 +424,72 @@ function extraTreesSplit(
   const known = nd.constant;
   ws.known.set(known);
   const binary = data.outputs === 2;
-  const nConst = k.extraTreesSplit(
-    at.cols,
-    data.n,
-    data.p,
-    at.kinds,
-    at.means,
-    at.idx,
-    at.gb,
-    at.wa,
-    at.ya,
-    nd.start,
-    nd.end,
-    nd.w,
-    nd.s[0],
-    binary ? nd.s[1] : 0,
-    binary ? 1 : 0,
-    ws.unit ? 1 : 0,
-    params.maxFeatures,
-    params.minSamplesLeaf,
-    at.perm,
-    at.mark,
-    at.known,
-    known.length,
-    at.seen,
-    at.order,
-    at.catWork,
-    at.bestCat,
-    at.splitResult,
-  );
+  const w = nd.w;
+  const s0 = nd.s[0];
+  const s1 = binary ? nd.s[1] : 0;
+  const nConst = params.randomSplits
+    ? k.extraTreesSplit(
+        at.cols,
+        data.n,
+        data.p,
+        at.kinds,
+        at.means,
+        at.idx,
+        at.gb,
+        at.wa,
+        at.ya,
+        nd.start,
+        nd.end,
+        w,
+        s0,
+        s1,
+        binary ? 1 : 0,
+        ws.unit ? 1 : 0,
+        params.maxFeatures,
+        params.minSamplesLeaf,
+        at.perm,
+        at.mark,
+        at.known,
+        known.length,
+        at.seen,
+        at.order,
+        at.catWork,
+        at.bestCat,
+        at.splitResult,
+      )
+    : k.randomForestSplit(
+        at.cols,
+        data.n,
+        data.p,
+        at.kinds,
+        at.idx,
+        at.wa,
+        at.ya,
+        at.ca,
+        nd.start,
+        nd.end,
+        w,
+        s0,
+        s1,
+        binary ? 1 : 0,
+        params.maxFeatures,
+        params.minSamplesLeaf,
+        at.perm,
+        at.mark,
+        at.known,
+        known.length,
+        at.hw,
+        at.hc,
+        at.hs,
+        at.touched,
+        at.key,
+        at.order,
+        at.bestCat,
+        at.splitResult,
+      );
   k.getRng(at.rngState);
   rng.loadState(ws.rngState);
+  // gain, feature, bin, default left, categorical, left weight, left sums (first, count, second).
   const r = ws.splitResult;
   best.gain = r[0];
   best.feature = r[1];
@@ -461,11 +499,8 @@ function extraTreesSplit(
   best.leftH = r[5];
   best.leftCount = r[7];
   if (best.categorical) best.catLeft.set(ws.bestCat);
-  const sum = r[6];
-  if (binary) {
-    ws.bestSl[1] = sum;
-    ws.bestSl[0] = best.leftH - sum;
-  } else ws.bestSl[0] = sum;
+  ws.bestSl[0] = r[6];
+  if (binary) ws.bestSl[1] = r[8];
   return nConst === known.length ? known : ws.perm.slice(0, nConst);
 }
 

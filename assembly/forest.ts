@@ -570,22 +570,15 @@ function bestSplitOf(f: i32, categorical: bool, order: usize, bestCat: usize): b
     return false;
   }
   if (categorical) {
-    // By the mean of the second output (two classes) or of the target; ties by bin (sortBy).
-    const dk: i32 = D == 2 ? 1 : 0;
-    for (let t: i32 = 0; t < m; t++) {
-      const b = load<i32>(order + ((<usize>t) << 2));
-      store<f64>(
-        hKey + ((<usize>b) << 3),
-        load<f64>(hS + ((<usize>(b * D + dk)) << 3)) / load<f64>(hW + ((<usize>b) << 3)),
-      );
-    }
+    // In the order the tree fixed at its root (categoryKeys); ties by bin (sortBy).
+    const keys = hKey + ((<usize>(f * 256)) << 3);
     for (let i: i32 = 1; i < m; i++) {
       const v = load<i32>(order + ((<usize>i) << 2));
-      const kv = load<f64>(hKey + ((<usize>v) << 3));
+      const kv = load<f64>(keys + ((<usize>v) << 3));
       let j = i - 1;
       while (j >= 0) {
         const aj = load<i32>(order + ((<usize>j) << 2));
-        const ka = load<f64>(hKey + ((<usize>aj) << 3));
+        const ka = load<f64>(keys + ((<usize>aj) << 3));
         if (!(ka > kv || (ka == kv && aj > v))) break;
         store<i32>(order + ((<usize>(j + 1)) << 2), aj);
         j--;
@@ -670,7 +663,8 @@ let nN: i32 = 0;
  * Random forests' split search of one node (findSplit): maxFeatures features drawn among all of
  * them, a known constant counting as drawn, drawing on while every feature drawn was constant.
  * Arguments as extraTreesSplit's, with the histogram arrays (hw f64, hc i32, hs f64 per bin and
- * output, touched i32, all 256 long and zero; key f64 256) and the position-aligned classes ca.
+ * output, touched i32, all 256 long and zero; key: f64 per feature and bin, the order of
+ * categories the tree fixed, see categoryKeys) and the position-aligned classes ca.
  * The best split is stored at res (see storeBest), its category set at bestCat.
  */
 export function randomForestSplit(

@@ -950,6 +950,9 @@ export function fitMlp(
   let lr = params.learningRate;
   let epochs = 0;
   const batches = Math.ceil(nFit / batch);
+  // Squared-error loss is half the mean square: half the threshold makes tol a step in the mean
+  // square itself, which on a standardised target is a step in R², as scikit-learn's tol is.
+  const tol = output === 'identity' && params.stopOn !== 'score' ? params.tol / 2 : params.tol;
   for (let epoch = 0; epoch < params.maxEpochs; epoch++) {
     epochs = epoch + 1;
     rng.shuffle(fitRows);
@@ -1005,7 +1008,7 @@ export function fitMlp(
       const loss = meanLoss(output, out, y, w, validRows);
       const vl = params.stopOn === 'score' ? -heldOutScore(output, out, y, w, validRows) : loss;
       history.valid.push(vl);
-      const improved = best === Infinity || vl < best - params.tol;
+      const improved = best === Infinity || vl < best - tol;
       // A score moves in steps of one row: among epochs that tie on it, the lower loss is the better model.
       const keep = improved || (params.stopOn === 'score' && (vl < best || (vl === best && loss < bestLoss)));
       if (keep) {

@@ -245,7 +245,7 @@ export const mlp: Technique = {
       default: 1e-4,
       min: 0,
       description:
-        'Early stopping: an epoch must lower the held-out loss by more than this to count as an improvement.',
+        'Early stopping: an epoch must lower the held-out loss by more than this to count as an improvement (for numbers, the mean squared error of the standardised target: a step in R², as in scikit-learn).',
     },
   },
   fit(frame: Frame, given: Params, ctx: FitContext) {

@@ -154,6 +154,64 @@ describe('forest trees', () => {
     expect(pure).toBeGreaterThan(0.97 * n);
   });
 
+  for (const classes of [0, 2])
+    it(`random forest: a categorical split sends left a prefix of its node's categories in the order of the root's means (${classes ? 'two classes' : 'regression'})`, () => {
+      const n = 600;
+      const { d, yReg, cls } = prepared(n, 3, classes);
+      const rows = Int32Array.from({ length: n }, (_, i) => i);
+      const t = growForestTree(
+        d,
+        rows,
+        n,
+        new Float64Array(n).fill(1),
+        { ...base, maxFeatures: 3 },
+        new ForestWorkspace(n, 3, d.outputs),
+        new Rng(2),
+      ).tree;
+      const target = (r: number): number => (classes ? +(cls[r] === 1) : yReg[r]);
+      const bin = (r: number): number => d.colBins[n + r];
+      // The root's mean of the target per category (feature 1), from every row (no bootstrap).
+      const sum = new Map<number, number>();
+      const count = new Map<number, number>();
+      for (let r = 0; r < n; r++) {
+        sum.set(bin(r), (sum.get(bin(r)) ?? 0) + target(r));
+        count.set(bin(r), (count.get(bin(r)) ?? 0) + 1);
+      }
+      const key = (b: number): number => (sum.get(b) ?? 0) / (count.get(b) ?? 1);
+      // Walk the tree with every row, collecting the rows of each node.
+      const members: number[][] = Array.from({ length: t.nNodes }, () => []);
+      for (let r = 0; r < n; r++)
+        for (let node = 0; ;) {
+          members[node].push(r);
+          if (t.feature[node] < 0) break;
+          const b = d.colBins[t.feature[node] * n + r];
+          const goLeft =
+            b === MISSING_BIN
+              ? t.defaultLeft[node] === 1
+              : t.catOffset[node] >= 0
+                ? (t.catBits[t.catOffset[node] + (b >>> 5)] & (1 << (b & 31))) !== 0
+                : b <= t.binThreshold[node];
+          node = goLeft ? t.left[node] : t.right[node];
+        }
+      let checked = 0;
+      for (let node = 0; node < t.nNodes; node++) {
+        if (t.feature[node] !== 1 || t.catOffset[node] < 0) continue;
+        const present = [...new Set(members[node].map(bin).filter((b) => b !== MISSING_BIN))].sort(
+          (x, y) => key(x) - key(y) || x - y,
+        );
+        const left = present.map((b) => (t.catBits[t.catOffset[node] + (b >>> 5)] & (1 << (b & 31))) !== 0);
+        const k = left.indexOf(false);
+        // Every present category left, missing values right, is the last split the scan offers.
+        if (k < 0) expect(members[node].some((r) => bin(r) === MISSING_BIN)).toBe(true);
+        else {
+          expect(k).toBeGreaterThan(0);
+          expect(left.slice(k).every((l) => !l)).toBe(true);
+        }
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(3);
+    });
+
   it('extra trees: every split is a valid partition of its node, and the same seed gives the same tree', () => {
     const n = 400;
     const { d } = prepared(n, 7, 2);

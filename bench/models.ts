@@ -15,7 +15,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLASSIFICATION_CASES, REGRESSION_CASES, prepareCase, type BenchTask, type PreparedCase } from './cases.js';
+import {
+  CLASSIFICATION_CASES,
+  countRows,
+  REGRESSION_CASES,
+  prepareCase,
+  type BenchTask,
+  type PreparedCase,
+} from './cases.js';
 import { requirePeers, runPeerOn, table } from './peers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -231,12 +238,9 @@ function ours(
   f: Family,
   threads: number,
   seed: number,
+  /** Training rows, for parameters stated per row on the scikit-learn side. */
+  n: number,
 ): Result {
-  // Training rows, for parameters stated per row on the scikit-learn side.
-  const n =
-    readFileSync(train, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '').length - 1;
   const out = execFileSync(
     process.execPath,
     [
@@ -290,10 +294,7 @@ async function main(): Promise<void> {
       const pc = scaled ? { ...prepared, train: scaled.train, test: scaled.test } : prepared;
       // An RMSE on the standardised target, back in the target's units.
       const unit = scaled?.scale ?? 1;
-      const trainRows =
-        readFileSync(pc.train, 'utf8')
-          .split('\n')
-          .filter((l) => l !== '').length - 1;
+      const trainRows = countRows(pc.train);
       const nSeeds = Math.max(f.seeds ?? 1, trainRows < SMALL_ROWS ? SMALL_SEEDS : 1);
       const seeds = Array.from({ length: nSeeds }, (_, i) => i + 1);
       const mean = (rs: readonly Record<string, number>[], key: string): number =>
@@ -315,7 +316,12 @@ async function main(): Promise<void> {
         const gr: Record<string, number>[] = [];
         const sr: Record<string, number>[] = [];
         for (let r = 0; r < runs; r++) {
-          gr.push(ours(pc.train, pc.test, pc.target, pc.task, f, threads, seed) as unknown as Record<string, number>);
+          gr.push(
+            ours(pc.train, pc.test, pc.target, pc.task, f, threads, seed, trainRows) as unknown as Record<
+              string,
+              number
+            >,
+          );
           sr.push(
             runPeerOn(pc, f.peer, [
               '--params',

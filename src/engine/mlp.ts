@@ -1038,7 +1038,7 @@ export function fitMlp(
 }
 
 /** One Adam update of parameters P from gradient G with moments M, V (bias corrections c1, c2); the twin of the WebAssembly kernel fitMlp uses. */
-export function adamStep(
+function adamStep(
   P: Float64Array,
   G: Float64Array,
   M: Float64Array,

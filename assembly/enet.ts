@@ -6,6 +6,10 @@
 // tests check that. A fit on a few hundred rows is over before V8 has compiled the JavaScript:
 // as WebAssembly it runs compiled from the first row.
 
+import { exp, log, log1p } from './shared/fdlibm';
+// Exported for src/wasm/fdlibm.test.ts, which compares them with Math.
+export { exp, log, log1p } from './shared/fdlibm';
+
 function f(p: usize, i: i32): f64 {
   return load<f64>(p + ((<usize>i) << 3));
 }
@@ -289,18 +293,15 @@ export function coordinateDescent(
   return passes;
 }
 
-// JavaScript's own Math functions, imported so these loops give the JavaScript twin's bits:
-// WebAssembly has no exp or log, and a library's would round differently.
-declare function jsExp(x: f64): f64;
-declare function jsLog(x: f64): f64;
-declare function jsLog1p(x: f64): f64;
+// exp, log and log1p as V8 rounds them (shared/fdlibm.ts), so these loops give the JavaScript
+// twin's bits without calling out to Math for every row.
 
 function sigmoid(m: f64): f64 {
-  return m >= 0 ? 1 / (1 + jsExp(-m)) : jsExp(m) / (1 + jsExp(m));
+  return m >= 0 ? 1 / (1 + exp(-m)) : exp(m) / (1 + exp(m));
 }
 
 function softplus(m: f64): f64 {
-  return m > 0 ? m + jsLog1p(jsExp(-m)) : jsLog1p(jsExp(m));
+  return m > 0 ? m + log1p(exp(-m)) : log1p(exp(m));
 }
 
 /** max over the K outputs of row i, as Math.max from -Infinity. */
@@ -324,8 +325,8 @@ export function irlsWeights(eta: usize, y: usize, w: usize, n: i32, K: i32, c: i
     } else {
       const max = rowMax(eta, n, K, i);
       let z: f64 = 0;
-      for (let k = 0; k < K; k++) z += jsExp(f(eta, k * n + i) - max);
-      q = jsExp(f(eta, c * n + i) - max) / z;
+      for (let k = 0; k < K; k++) z += exp(f(eta, k * n + i) - max);
+      q = exp(f(eta, c * n + i) - max) / z;
       t = f(y, i) == <f64>c ? 1 : 0;
     }
     const h = Math.max(q * (1 - q), 1e-5);
@@ -355,8 +356,8 @@ export function objective(
     } else {
       const max = rowMax(eta, n, K, i);
       let z: f64 = 0;
-      for (let c = 0; c < K; c++) z += jsExp(f(eta, c * n + i) - max);
-      loss += wi * (max + jsLog(z) - f(eta, <i32>f(y, i) * n + i));
+      for (let c = 0; c < K; c++) z += exp(f(eta, c * n + i) - max);
+      loss += wi * (max + log(z) - f(eta, <i32>f(y, i) * n + i));
     }
   }
   let a: f64 = 0;

@@ -5,6 +5,7 @@
 // either way; the tests check that.
 
 import { nextF64 } from './shared/random';
+import { exp, log } from './shared/fdlibm';
 export { setRng, getRng } from './shared/random';
 
 /** out[oo + j] = init[j] (or 0 when init is 0) + sum over t in [t0, t1) of val[t] * M[off[t] + j]. */
@@ -238,10 +239,9 @@ function adamStep(P: usize, G: usize, M: usize, V: usize, n: i32, lr: f64, c1: f
 // above, so the epoch loop itself runs here: every batch's forward pass, output gradient,
 // backward pass and Adam update in one call per epoch. Each step does the operations of its
 // twin in src/engine/mlp.ts (batchGradient, adamStep, predictBatchPlain) in the same order, with
-// JavaScript's own exp, log and pow imported, so a fit gives the same weights bit for bit.
+// V8's exp and log (shared/fdlibm.ts) and JavaScript's own pow, imported (once per batch), so a
+// fit gives the same weights bit for bit.
 
-declare function jsExp(x: f64): f64;
-declare function jsLog(x: f64): f64;
 declare function jsPow(x: f64, y: f64): f64;
 
 // The network's plan: i32 words the caller writes (src/engine/mlp.ts, writePlan), byte offsets
@@ -317,7 +317,7 @@ function row(rows: i32, t: i32): i32 {
 }
 
 function sigmoid(m: f64): f64 {
-  return m >= 0 ? 1 / (1 + jsExp(-m)) : jsExp(m) / (1 + jsExp(m));
+  return m >= 0 ? 1 / (1 + exp(-m)) : exp(m) / (1 + exp(m));
 }
 
 /** z[r] = b + a[r] . W for one output: every term added in input order (two rows per lane pair). */
@@ -416,16 +416,16 @@ function outputGradient(plan: usize, start: i32, rows: i32, K: i32, out: i32, dO
       setf(dOut, o, wi * d);
     } else if (kind == 1) {
       const q = sigmoid(f(out, o));
-      loss += wr * -jsLog(Math.max(yi == 1 ? q : 1 - q, 1e-15));
+      loss += wr * -log(Math.max(yi == 1 ? q : 1 - q, 1e-15));
       setf(dOut, o, wi * (q - yi));
     } else {
       let max = -Infinity;
       for (let c: i32 = 0; c < K; c++) max = Math.max(max, f(out, o + c));
       let s: f64 = 0;
-      for (let c: i32 = 0; c < K; c++) s += jsExp(f(out, o + c) - max);
+      for (let c: i32 = 0; c < K; c++) s += exp(f(out, o + c) - max);
       for (let c: i32 = 0; c < K; c++)
-        setf(dOut, o + c, wi * (jsExp(f(out, o + c) - max) / s - select<f64>(1, 0, yi == <f64>c)));
-      loss += wr * (max + jsLog(s) - f(out, o + <i32>yi));
+        setf(dOut, o + c, wi * (exp(f(out, o + c) - max) / s - select<f64>(1, 0, yi == <f64>c)));
+      loss += wr * (max + log(s) - f(out, o + <i32>yi));
     }
     weight += wr;
   }
@@ -655,7 +655,7 @@ export function predict(plan: usize, X: usize, n: i32, out: usize, K: i32): void
         for (let c: i32 = 0; c < last; c++) max = Math.max(max, f(a, zo + c));
         let s: f64 = 0;
         for (let c: i32 = 0; c < last; c++) {
-          const e = jsExp(f(a, zo + c) - max);
+          const e = exp(f(a, zo + c) - max);
           setf(oo, c, e);
           s += e;
         }

@@ -498,23 +498,26 @@ export function l1Max(pr: EnetProblem): number {
   const { X, n, p, y, w, K } = pr;
   let W = 0;
   for (let i = 0; i < n; i++) W += w ? w[i] : 1;
+  // The loss's gradient at beta = 0 with the intercept at its optimum, X'(w (t - mean t)), one
+  // output at a time: residuals first, then one pass over X in its row-major order.
+  const res = new Float64Array(n);
+  const g = new Float64Array(p);
   let best = 0;
   for (let c = 0; c < K; c++) {
-    // Gradient of the loss at beta = 0 and the intercept's optimum: residuals from the weighted mean.
     let m = 0;
     for (let i = 0; i < n; i++) {
-      const t = pr.loss === 'multinomial' ? +(y[i] === c) : y[i];
-      m += (w ? w[i] : 1) * t;
+      res[i] = pr.loss === 'multinomial' ? +(y[i] === c) : y[i];
+      m += (w ? w[i] : 1) * res[i];
     }
     m = pr.fitIntercept ? m / W : 0;
-    for (let j = 0; j < p; j++) {
-      let g = 0;
-      for (let i = 0; i < n; i++) {
-        const t = pr.loss === 'multinomial' ? +(y[i] === c) : y[i];
-        g += (w ? w[i] : 1) * X[i * p + j] * (t - m);
-      }
-      best = Math.max(best, Math.abs(g));
+    for (let i = 0; i < n; i++) res[i] = (w ? w[i] : 1) * (res[i] - m);
+    g.fill(0);
+    for (let i = 0; i < n; i++) {
+      const ri = res[i];
+      const o = i * p;
+      for (let j = 0; j < p; j++) g[j] += ri * X[o + j];
     }
+    for (let j = 0; j < p; j++) best = Math.max(best, Math.abs(g[j]));
   }
   return best;
 }

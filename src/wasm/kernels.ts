@@ -322,20 +322,21 @@ export interface EnetKernels {
     l1: number,
     l2: number,
   ): number;
+  /** V8's Math.exp, Math.log and Math.log1p, bit for bit (assembly/shared/fdlibm.ts). */
+  exp(x: number): number;
+  log(x: number): number;
+  log1p(x: number): number;
 }
 
 /** The elastic-net kernels with a layout's arrays in their memory. */
 export function placeEnet<T>(layout: (a: Alloc) => T): Placed<EnetKernels, T> {
-  // exp and log are JavaScript's own, so the kernels round as their JavaScript twin does.
-  return KernelArena.place<EnetKernels, T>(ENET, layout, {
-    enet: { jsExp: Math.exp, jsLog: Math.log, jsLog1p: Math.log1p },
-  });
+  return KernelArena.place<EnetKernels, T>(ENET, layout);
 }
 
 /** The MLP kernels with a layout's arrays in their memory. */
 export function placeMlp<T>(layout: (a: Alloc) => T): Placed<MlpKernels, T> {
-  // exp, log and pow are JavaScript's own, so the kernels round as their JavaScript twin does.
-  return KernelArena.place<MlpKernels, T>(MLP, layout, { mlp: { jsExp: Math.exp, jsLog: Math.log, jsPow: Math.pow } });
+  // pow is JavaScript's own, so Adam's bias correction rounds as the JavaScript twin's does.
+  return KernelArena.place<MlpKernels, T>(MLP, layout, { mlp: { jsPow: Math.pow } });
 }
 
 /** Byte offsets, the kernels' pointer arguments, of a layout's arrays (for the ones a loop passes often). */

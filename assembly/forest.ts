@@ -375,48 +375,27 @@ function storeBest(res: usize, nConst: i32): i32 {
 }
 
 /**
- * The node both split searches start from: its arrays, positions, minimum leaf and output sums,
- * no best split yet, and perm = the nKnown features known to be constant (known), then the others
- * ascending (mark: p zero bytes, left zero).
+ * The node both split searches start from: its positions, output sums and weight, no best split
+ * yet, and perm = the nKnown features known to be constant (at tKnown), then the others ascending
+ * (tMark: p zero bytes, left zero).
  */
-function beginNode(
-  cols: usize,
-  idx: usize,
-  wa: usize,
-  ya: usize,
-  start: i32,
-  end: i32,
-  minLeaf: i32,
-  w: f64,
-  s0: f64,
-  s1: f64,
-  binary: i32,
-  perm: usize,
-  mark: usize,
-  known: usize,
-  nKnown: i32,
-  p: i32,
-): void {
-  nCols = cols;
-  nIdx = idx;
-  nWa = wa;
-  nYa = ya;
+function beginNode(start: i32, end: i32, w: f64, s0: f64, s1: f64, nKnown: i32): void {
   nStart = start;
   nEnd = end;
-  nMinLeaf = minLeaf;
   nodeW = w;
   nodeS0 = s0;
   nodeS1 = s1;
-  binaryTarget = binary != 0;
   bestGain = -Infinity;
   bestFeature = -1;
   bestCategorical = 0;
+  const perm = tPerm;
+  const mark = tMark;
   for (let t: i32 = 0; t < nKnown; t++) {
-    const f = load<i32>(known + ((<usize>t) << 2));
+    const f = load<i32>(tKnown + ((<usize>t) << 2));
     store<i32>(perm + ((<usize>t) << 2), f);
     store<u8>(mark + <usize>f, 1);
   }
-  for (let f: i32 = 0, k = nKnown; f < p; f++)
+  for (let f: i32 = 0, k = nKnown; f < tP; f++)
     if (load<u8>(mark + <usize>f)) store<u8>(mark + <usize>f, 0);
     else {
       store<i32>(perm + ((<usize>k) << 2), f);
@@ -426,55 +405,28 @@ function beginNode(
 
 /**
  * Extra trees' split search of one node (positions start..end; weight w; output sums s0, and
- * s1 when binary: the regression sum, or the two classes' weights): features in random order until
- * maxFeatures non-constant ones were tried. perm (p i32) starts with the nKnown features known
- * to be constant here (known); returns the count of constant features now at the front of perm.
- * The best split is stored at res (see storeBest), its category set at bestCat.
+ * s1 when binary: the regression sum, or the two classes' weights) under the arrays bindSearch
+ * bound: features in random order until maxFeatures non-constant ones were tried. perm starts
+ * with the nKnown features known to be constant here (at known); returns the count of constant
+ * features now at the front of perm. The best split is stored at res (see storeBest), its
+ * category set at bestCat.
  */
-export function extraTreesSplit(
-  cols: usize,
-  n: i32,
-  p: i32,
-  kinds: usize,
-  means: usize,
-  idx: usize,
-  gb: usize,
-  wa: usize,
-  ya: usize,
-  start: i32,
-  end: i32,
-  w: f64,
-  s0: f64,
-  s1: f64,
-  binary: i32,
-  unit: i32,
-  maxFeatures: i32,
-  minLeaf: i32,
-  perm: usize,
-  mark: usize,
-  known: usize,
-  nKnown: i32,
-  seen: usize,
-  order: usize,
-  cat: usize,
-  bestCat: usize,
-  res: usize,
-): i32 {
-  beginNode(cols, idx, wa, ya, start, end, minLeaf, w, s0, s1, binary, perm, mark, known, nKnown, p);
-  nGb = gb;
-  nUnit = unit;
+export function extraTreesNode(start: i32, end: i32, w: f64, s0: f64, s1: f64, nKnown: i32): i32 {
+  beginNode(start, end, w, s0, s1, nKnown);
+  const p = tP;
+  const perm = tPerm;
   let nConst = nKnown;
   let tried: i32 = 0;
-  for (let i = nConst; i < p && tried < maxFeatures; i++) {
+  for (let i = nConst; i < p && tried < tMaxFeatures; i++) {
     const j = i + nextInt(p - i);
     const pj = perm + ((<usize>j) << 2);
     const pi = perm + ((<usize>i) << 2);
     const f = load<i32>(pj);
     store<i32>(pj, load<i32>(pi));
     store<i32>(pi, f);
-    const varied = load<u8>(kinds + <usize>f)
-      ? randomCategory(f, f * n, seen, order, cat, bestCat)
-      : randomNumeric(f, f * n, means + ((<usize>f) << 11));
+    const varied = load<u8>(tKinds + <usize>f)
+      ? randomCategory(f, f * nN, tSeen, tOrder, tCat, tBestCat)
+      : randomNumeric(f, f * nN, tMeans + ((<usize>f) << 11));
     if (varied) tried++;
     else {
       store<i32>(pi, load<i32>(perm + ((<usize>nConst) << 2)));
@@ -482,7 +434,7 @@ export function extraTreesSplit(
       nConst++;
     }
   }
-  return storeBest(res, nConst);
+  return storeBest(tRes, nConst);
 }
 
 // ---- Random forests: the whole split search of a node ----------------------------------------
@@ -675,60 +627,21 @@ function bestSplitOf(f: i32, categorical: bool, order: usize, bestCat: usize): b
   return true;
 }
 
-let nN: i32 = 0;
-
 /**
- * Random forests' split search of one node (findSplit): maxFeatures features drawn among all of
- * them, a known constant counting as drawn, drawing on while every feature drawn was constant.
- * Arguments as extraTreesSplit's, with the histogram arrays (hw f64, hc i32, hs f64 per bin and
- * output, touched i32, all 256 long and zero; key: f64 per feature and bin, the order of
- * categories the tree fixed, see categoryKeys) and the position-aligned classes ca.
- * The best split is stored at res (see storeBest), its category set at bestCat.
+ * Random forests' split search of one node (findSplit) under the arrays bindSearch bound:
+ * maxFeatures features drawn among all of them, a known constant counting as drawn, drawing on
+ * while every feature drawn was constant. Arguments and result as extraTreesNode's.
  */
-export function randomForestSplit(
-  cols: usize,
-  n: i32,
-  p: i32,
-  kinds: usize,
-  idx: usize,
-  wa: usize,
-  ya: usize,
-  ca: usize,
-  start: i32,
-  end: i32,
-  w: f64,
-  s0: f64,
-  s1: f64,
-  binary: i32,
-  maxFeatures: i32,
-  minLeaf: i32,
-  perm: usize,
-  mark: usize,
-  known: usize,
-  nKnown: i32,
-  hw: usize,
-  hc: usize,
-  hs: usize,
-  touched: usize,
-  key: usize,
-  order: usize,
-  bestCat: usize,
-  res: usize,
-): i32 {
-  beginNode(cols, idx, wa, ya, start, end, minLeaf, w, s0, s1, binary, perm, mark, known, nKnown, p);
-  nN = n;
-  hCa = ca;
-  hW = hw;
-  hC = hc;
-  hS = hs;
-  hTouched = touched;
-  hKey = key;
+export function randomForestNode(start: i32, end: i32, w: f64, s0: f64, s1: f64, nKnown: i32): i32 {
+  beginNode(start, end, w, s0, s1, nKnown);
+  const p = tP;
+  const perm = tPerm;
   let nConst = nKnown;
   let undrawnKnown = nConst;
   let drawn: i32 = 0;
   let tried: i32 = 0;
   let i = nConst;
-  while (i < p && (drawn < maxFeatures || tried == 0)) {
+  while (i < p && (drawn < tMaxFeatures || tried == 0)) {
     drawn++;
     let j = nextInt(undrawnKnown + p - i);
     if (j < undrawnKnown) {
@@ -741,7 +654,7 @@ export function randomForestSplit(
     const f = load<i32>(pj);
     store<i32>(pj, load<i32>(pi));
     store<i32>(pi, f);
-    if (bestSplitOf(f, load<u8>(kinds + <usize>f) != 0, order, bestCat)) tried++;
+    if (bestSplitOf(f, load<u8>(tKinds + <usize>f) != 0, tOrder, tBestCat)) tried++;
     else {
       store<i32>(pi, load<i32>(perm + ((<usize>nConst) << 2)));
       store<i32>(perm + ((<usize>nConst) << 2), f);
@@ -749,5 +662,92 @@ export function randomForestSplit(
     }
     i++;
   }
-  return storeBest(res, nConst);
+  return storeBest(tRes, nConst);
+}
+
+// ---- One call per node ------------------------------------------------------------------------
+// A tree's nodes share every array and setting; bindSearch takes them once per tree, so a node's
+// call passes only its own six numbers (a call with 28 arguments cost more in JavaScript than
+// many of the small nodes' searches).
+
+let nN: i32 = 0;
+let tP: i32 = 0;
+let tKinds: usize = 0;
+let tMeans: usize = 0;
+let tMaxFeatures: i32 = 0;
+let tPerm: usize = 0;
+let tMark: usize = 0;
+let tKnown: usize = 0;
+let tSeen: usize = 0;
+let tOrder: usize = 0;
+let tCat: usize = 0;
+let tBestCat: usize = 0;
+let tRes: usize = 0;
+
+/**
+ * The arrays and settings of a tree's node searches: the bins (cols, n x p column-major), each
+ * feature's kind (1 = categorical) and bin means, the positions' rows (idx), gathered bins (gb),
+ * weights (wa), output sums (ya) and classes (ca); whether there are two outputs, whether every
+ * weight is 1; maxFeatures and the minimum leaf; perm, mark and known (see beginNode); extra
+ * trees' category work arrays (seen, order, cat); the best split's categories and result (bestCat,
+ * res); random forests' histogram arrays (hw f64, hc i32, hs f64 per bin and output, touched
+ * i32, all 256 long and zero) and key (f64 per feature and bin, the order of categories the tree
+ * fixed, see categoryKeys).
+ */
+export function bindSearch(
+  cols: usize,
+  n: i32,
+  p: i32,
+  kinds: usize,
+  means: usize,
+  idx: usize,
+  gb: usize,
+  wa: usize,
+  ya: usize,
+  ca: usize,
+  binary: i32,
+  unit: i32,
+  maxFeatures: i32,
+  minLeaf: i32,
+  perm: usize,
+  mark: usize,
+  known: usize,
+  seen: usize,
+  order: usize,
+  cat: usize,
+  bestCat: usize,
+  res: usize,
+  hw: usize,
+  hc: usize,
+  hs: usize,
+  touched: usize,
+  key: usize,
+): void {
+  nCols = cols;
+  nN = n;
+  tP = p;
+  tKinds = kinds;
+  tMeans = means;
+  nIdx = idx;
+  nGb = gb;
+  nWa = wa;
+  nYa = ya;
+  hCa = ca;
+  binaryTarget = binary != 0;
+  nUnit = unit;
+  tMaxFeatures = maxFeatures;
+  nMinLeaf = minLeaf;
+  tPerm = perm;
+  tMark = mark;
+  tKnown = known;
+  tSeen = seen;
+  tOrder = order;
+  tCat = cat;
+  tBestCat = bestCat;
+  tRes = res;
+  hW = hw;
+  hC = hc;
+  hS = hs;
+  hTouched = touched;
+  hKey = key;
 }

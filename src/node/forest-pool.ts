@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { growTrees, type ForestJob, type ForestRunner } from '../engine/forest/forest.js';
+import { growClaimed, growTrees, type ForestJob, type ForestRunner } from '../engine/forest/forest.js';
 import type { ForestTree } from '../engine/forest/grow.js';
 import { workerModule } from './files.js';
 
 /**
- * Grows a forest's trees on worker threads and the calling thread at once. Trees are dealt in
- * contiguous blocks and come back in seed order, and each tree depends only on its seed, so the
- * forest is the same for any number of threads. `run` blocks the caller, as model fitting is
+ * Grows a forest's trees on worker threads and the calling thread at once. Each thread claims
+ * the next tree from a shared counter, the trees come back in seed order, and each tree depends
+ * only on its seed, so the forest is the same for any number of threads. `run` blocks the caller, as model fitting is
  * synchronous: results arrive through receiveMessageOnPort, not the event loop.
  */
 export class WorkerForestPool {
@@ -42,33 +42,38 @@ export class WorkerForestPool {
     const nT = job.seeds.length;
     const parts = Math.min(this.threads, nT);
     if (parts <= 1) return growTrees(job);
-    const per = Math.ceil(nT / parts);
-    const pending: { port: MessagePort; done: Int32Array; worker: Worker }[] = [];
+    // Every thread claims the next tree from one shared counter until none is left.
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const pending: { port: MessagePort; done: Int32Array; worker: number }[] = [];
     for (let i = 1; i < parts; i++) {
-      const seeds = job.seeds.slice(i * per, Math.min(nT, (i + 1) * per));
-      if (seeds.length === 0) break;
       const { port1, port2 } = new MessageChannel();
       const done = new Int32Array(new SharedArrayBuffer(4));
-      const worker = this.workers[i - 1];
-      this.awaitReady(i - 1);
-      worker.postMessage({ job: { ...job, seeds }, port: port2, done }, [port2]);
-      pending.push({ port: port1, done, worker });
+      // A worker still loading gets the message when it has: this thread starts meanwhile.
+      this.workers[i - 1].postMessage({ job, counter, port: port2, done }, [port2]);
+      pending.push({ port: port1, done, worker: i - 1 });
     }
-    const mine = growTrees({ ...job, seeds: job.seeds.slice(0, per) });
-    const out = mine;
+    const out = new Array<ForestTree | undefined>(nT);
+    const place = (r: { indices: readonly number[]; trees: readonly ForestTree[] }): void =>
+      r.indices.forEach((t, k) => (out[t] = r.trees[k]));
+    place(growClaimed(job, () => Atomics.add(counter, 0, 1)));
     for (const p of pending) {
+      this.awaitReady(p.worker);
       const started = Date.now();
       while (Atomics.load(p.done, 0) === 0) {
         if (Atomics.wait(p.done, 0, 0, 5_000) === 'timed-out' && Date.now() - started > 600_000)
           throw new Error('forest workers stopped answering');
       }
-      const msg = receiveMessageOnPort(p.port) as { message: { trees?: ForestTree[]; error?: string } } | undefined;
+      const msg = receiveMessageOnPort(p.port) as
+        { message: { indices?: number[]; trees?: ForestTree[]; error?: string } } | undefined;
       p.port.close();
-      if (!msg || msg.message.error !== undefined || !msg.message.trees)
+      if (!msg || msg.message.error !== undefined || !msg.message.trees || !msg.message.indices)
         throw new Error(`a forest worker failed: ${msg?.message.error ?? 'no result'}`);
-      out.push(...msg.message.trees);
+      place({ indices: msg.message.indices, trees: msg.message.trees });
     }
-    return out;
+    return out.map((t) => {
+      if (!t) throw new Error('a forest worker lost a tree');
+      return t;
+    });
   };
 
   async close(): Promise<void> {

@@ -1,20 +1,23 @@
 /**
  * Worker thread for forests: grows the trees of each job it receives with the engine's own
- * `growTrees` and posts them back on the job's port, then raises its done flag.
+ * `growClaimed` (the trees it claims from the job's shared counter) and posts them back with
+ * their indices on the job's port, then raises its done flag.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { growTrees, type ForestJob } from '../engine/forest/forest.js';
+import { growClaimed, type ForestJob } from '../engine/forest/forest.js';
 
 interface Message {
   readonly job: ForestJob;
+  /** The index of the next tree to grow, shared with the other threads growing this forest. */
+  readonly counter: Int32Array;
   readonly port: MessagePort;
   readonly done: Int32Array;
 }
 
 parentPort?.on('message', (m: Message) => {
   try {
-    m.port.postMessage({ trees: growTrees(m.job) });
+    m.port.postMessage(growClaimed(m.job, () => Atomics.add(m.counter, 0, 1)));
   } catch (e) {
     m.port.postMessage({ error: e instanceof Error ? e.message : String(e) });
   }

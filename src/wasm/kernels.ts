@@ -22,7 +22,8 @@ export interface ForestKernels {
   lastLeftWeight(): number;
   setRng(state: number): void;
   getRng(state: number): void;
-  extraTreesSplit(
+  /** The arrays and settings a tree's node searches share (see assembly/forest.ts). */
+  bindSearch(
     cols: number,
     n: number,
     p: number,
@@ -32,11 +33,7 @@ export interface ForestKernels {
     gb: number,
     wa: number,
     ya: number,
-    start: number,
-    end: number,
-    w: number,
-    s0: number,
-    s1: number,
+    ca: number,
     binary: number,
     unit: number,
     maxFeatures: number,
@@ -44,43 +41,20 @@ export interface ForestKernels {
     perm: number,
     mark: number,
     known: number,
-    nKnown: number,
     seen: number,
     order: number,
     cat: number,
     bestCat: number,
     res: number,
-  ): number;
-  randomForestSplit(
-    cols: number,
-    n: number,
-    p: number,
-    kinds: number,
-    idx: number,
-    wa: number,
-    ya: number,
-    ca: number,
-    start: number,
-    end: number,
-    w: number,
-    s0: number,
-    s1: number,
-    binary: number,
-    maxFeatures: number,
-    minLeaf: number,
-    perm: number,
-    mark: number,
-    known: number,
-    nKnown: number,
     hw: number,
     hc: number,
     hs: number,
     touched: number,
     key: number,
-    order: number,
-    bestCat: number,
-    res: number,
-  ): number;
+  ): void;
+  /** One node's split search (extra trees / random forest) under the bound arrays; returns the constants' count. */
+  extraTreesNode(start: number, end: number, w: number, s0: number, s1: number, nKnown: number): number;
+  randomForestNode(start: number, end: number, w: number, s0: number, s1: number, nKnown: number): number;
   accumulate(
     col: number,
     base: number,

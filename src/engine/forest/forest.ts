@@ -87,16 +87,31 @@ function treeSample(
 
 /** Grows one tree per seed, in order; the same seeds give the same trees on any thread. */
 export function growTrees(job: ForestJob): ForestTree[] {
+  let next = 0;
+  return growClaimed(job, () => next++).trees;
+}
+
+/**
+ * Grows the trees whose indices (into job.seeds) `claim` hands out, until it hands out one past
+ * the last, and returns them with their indices. Threads claiming from one shared counter split
+ * a forest by how fast each grows trees, not into fixed shares: a thread that is still compiling
+ * its code, or shares its core, takes fewer.
+ */
+export function growClaimed(job: ForestJob, claim: () => number): { indices: number[]; trees: ForestTree[] } {
   const { data, params, sampleWeights, seeds } = job;
   const n = data.n;
   const ws = new ForestWorkspace(n, data.p, data.outputs);
   const w = new Float64Array(n);
   const rows = new Int32Array(n);
-  return seeds.map((seed) => {
-    const m = treeSample(seed, n, params, sampleWeights, w, rows);
+  const indices: number[] = [];
+  const trees: ForestTree[] = [];
+  for (let i = claim(); i < seeds.length; i = claim()) {
+    const m = treeSample(seeds[i], n, params, sampleWeights, w, rows);
+    indices.push(i);
     // The split draws use a stream independent of the bootstrap draws.
-    return growForestTree(data, rows, m, w, params, ws, new Rng(seed ^ 0x5bd1e995));
-  });
+    trees.push(growForestTree(data, rows, m, w, params, ws, new Rng(seeds[i] ^ 0x5bd1e995)));
+  }
+  return { indices, trees };
 }
 
 /**

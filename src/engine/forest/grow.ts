@@ -277,6 +277,44 @@ export function growForestTree(
   }
   ws.unit = unit;
   if (!params.randomSplits) categoryKeys(data, nRows, rootS, ws);
+  // Trees with one or two outputs search their nodes in WebAssembly (kernelSplit): the kernels
+  // take the tree's arrays and settings once, and the generator's state for the whole tree, as
+  // nothing else draws from rng while it grows.
+  const kernel = wasmSplits && D <= 2;
+  if (kernel) {
+    const at = ws.at;
+    ws.k.bindSearch(
+      at.cols,
+      data.n,
+      data.p,
+      at.kinds,
+      at.means,
+      at.idx,
+      at.gb,
+      at.wa,
+      at.ya,
+      at.ca,
+      D === 2 ? 1 : 0,
+      ws.unit ? 1 : 0,
+      params.maxFeatures,
+      params.minSamplesLeaf,
+      at.perm,
+      at.mark,
+      at.known,
+      at.seen,
+      at.order,
+      at.catWork,
+      at.bestCat,
+      at.splitResult,
+      at.hw,
+      at.hc,
+      at.hs,
+      at.touched,
+      at.catKey,
+    );
+    rng.saveState(ws.rngState);
+    ws.k.setRng(at.rngState);
+  }
   const tree = new TreeBuilder();
   let values = new Float64Array(64 * D);
   const addNode = (s: Float64Array, wt: number, count: number): number => {
@@ -342,6 +380,10 @@ export function growForestTree(
     stack[top++].set(right, constant, mid, nd.end, nd.depth + 1, wr, sr);
     stack[top++].set(left, constant, nd.start, mid, nd.depth + 1, wl, sl);
   }
+  if (kernel) {
+    ws.k.getRng(ws.at.rngState);
+    rng.loadState(ws.rngState);
+  }
   return { tree: tree.finish(), values: values.slice(0, tree.n * D) };
 }
 
@@ -360,7 +402,7 @@ export function growForestTree(
 function findSplit(data: ForestData, nd: Pending, params: ForestTreeParams, ws: ForestWorkspace, rng: Rng): Int32Array {
   const best = ws.best;
   const D = data.outputs;
-  if (wasmSplits && D <= 2) return kernelSplit(data, nd, params, ws, rng);
+  if (wasmSplits && D <= 2) return kernelSplit(data, nd, ws, params.randomSplits);
   best.reset();
   const perm = ws.perm;
   const p = data.p;
@@ -407,89 +449,22 @@ function findSplit(data: ForestData, nd: Pending, params: ForestTreeParams, ws: 
 }
 
 /**
- * findSplit for trees with one or two outputs, the whole search in WebAssembly: the same draws
- * from rng in the same order and the same arithmetic as findSplit with bestSplit (random forests)
- * or randomSplit / randomCategorySplit (extra trees), so the tree is the same (the forest tests
- * grow both ways).
+ * findSplit for trees with one or two outputs, the whole search in WebAssembly under the arrays
+ * growForestTree bound, with the generator it handed over: the same draws in the same order and
+ * the same arithmetic as findSplit with bestSplit (random forests) or randomSplit /
+ * randomCategorySplit (extra trees), so the tree is the same (the forest tests grow both ways).
  */
-function kernelSplit(
-  data: ForestData,
-  nd: Pending,
-  params: ForestTreeParams,
-  ws: ForestWorkspace,
-  rng: Rng,
-): Int32Array {
-  const { k, at, best } = ws;
-  rng.saveState(ws.rngState);
-  k.setRng(at.rngState);
+function kernelSplit(data: ForestData, nd: Pending, ws: ForestWorkspace, randomSplits: boolean): Int32Array {
   const known = nd.constant;
   ws.known.set(known);
   const binary = data.outputs === 2;
   const w = nd.w;
   const s0 = nd.s[0];
   const s1 = binary ? nd.s[1] : 0;
-  const nConst = params.randomSplits
-    ? k.extraTreesSplit(
-        at.cols,
-        data.n,
-        data.p,
-        at.kinds,
-        at.means,
-        at.idx,
-        at.gb,
-        at.wa,
-        at.ya,
-        nd.start,
-        nd.end,
-        w,
-        s0,
-        s1,
-        binary ? 1 : 0,
-        ws.unit ? 1 : 0,
-        params.maxFeatures,
-        params.minSamplesLeaf,
-        at.perm,
-        at.mark,
-        at.known,
-        known.length,
-        at.seen,
-        at.order,
-        at.catWork,
-        at.bestCat,
-        at.splitResult,
-      )
-    : k.randomForestSplit(
-        at.cols,
-        data.n,
-        data.p,
-        at.kinds,
-        at.idx,
-        at.wa,
-        at.ya,
-        at.ca,
-        nd.start,
-        nd.end,
-        w,
-        s0,
-        s1,
-        binary ? 1 : 0,
-        params.maxFeatures,
-        params.minSamplesLeaf,
-        at.perm,
-        at.mark,
-        at.known,
-        known.length,
-        at.hw,
-        at.hc,
-        at.hs,
-        at.touched,
-        at.catKey,
-        at.order,
-        at.bestCat,
-        at.splitResult,
-      );
-  k.getRng(at.rngState);
-  rng.loadState(ws.rngState);
+  const nConst = randomSplits
+    ? ws.k.extraTreesNode(nd.start, nd.end, w, s0, s1, known.length)
+    : ws.k.randomForestNode(nd.start, nd.end, w, s0, s1, known.length);
+  const best = ws.best;
   // gain, feature, bin, default left, categorical, left weight, left sums (first, count, second).
   const r = ws.splitResult;
   best.gain = r[0];

@@ -7,8 +7,9 @@ import { workerModule } from './files.js';
 /**
  * Grows a forest's trees on worker threads and the calling thread at once. Each thread claims
  * the next tree from a shared counter, the trees come back in seed order, and each tree depends
- * only on its seed, so the forest is the same for any number of threads. `run` blocks the caller, as model fitting is
- * synchronous: results arrive through receiveMessageOnPort, not the event loop.
+ * only on its seed, so the forest is the same for any number of threads. `run` blocks the
+ * caller, as model fitting is synchronous: results arrive through receiveMessageOnPort, not the
+ * event loop.
  */
 export class WorkerForestPool {
   readonly threads: number;

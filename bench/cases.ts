@@ -61,13 +61,13 @@ export const REGRESSION_CASES: Case[] = [
   },
 ];
 
-/** The case's train/test CSVs under ROOT/.bench, made once by split.py. */
 /** Data rows of a CSV file with a header row (blank lines not counted). */
 export function countRows(path: string): number {
   const text = readFileSync(path, 'utf8');
   return text.split('\n').filter((l) => l.trim() !== '').length - 1;
 }
 
+/** The case's train/test CSVs under ROOT/.bench, made once by split.py. */
 export function prepareCase(c: Case, root: string): PreparedCase {
   const benchDir = join(root, '.bench');
   /** A rewritten copy of the data under .bench, made once. */

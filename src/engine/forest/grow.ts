@@ -346,7 +346,7 @@ export function growForestTree(
       count < 2 * params.minSamplesLeaf
     )
       continue;
-    const constant = findSplit(data, nd, params, ws, rng);
+    const constant = kernel ? kernelSplit(data, nd, ws, params.randomSplits) : findSplit(data, nd, params, ws, rng);
     // Gains within rounding of zero are not splits: a pure node stays a leaf.
     if (best.feature < 0 || best.gain <= minGain || best.gain <= 1e-12 * proxy(nd.s, nd.w, D)) continue;
     const f = best.feature;
@@ -389,7 +389,8 @@ export function growForestTree(
 
 /**
  * Best split of a node into ws.best (gain = decrease of the weighted impurity; leftH = left
- * weight; ws.bestSl = left output sums). Returns the features constant in the node.
+ * weight; ws.bestSl = left output sums). Returns the features constant in the node. Trees with
+ * one or two outputs search in WebAssembly instead (kernelSplit) unless useWasmSplits(false).
  *
  * Which features a node tries differs by algorithm. Random forests (Breiman; scikit-learn's
  * BestSplitter) draw `maxFeatures` features among all of them, a constant one counting as drawn,
@@ -401,8 +402,6 @@ export function growForestTree(
  */
 function findSplit(data: ForestData, nd: Pending, params: ForestTreeParams, ws: ForestWorkspace, rng: Rng): Int32Array {
   const best = ws.best;
-  const D = data.outputs;
-  if (wasmSplits && D <= 2) return kernelSplit(data, nd, ws, params.randomSplits);
   best.reset();
   const perm = ws.perm;
   const p = data.p;

@@ -1,8 +1,9 @@
-// AssemblyScript: compiled to WebAssembly by scripts/build-wasm.mjs. The hot loops of growing a
-// forest tree, on arrays the caller placed in this module's memory (arguments are byte offsets).
-// V8 runs these loops about 2.5 times faster as WebAssembly than as JavaScript on typed arrays
-// (no bounds or type checks per element). Each has a JavaScript twin in src/engine/forest/grow.ts
-// that the tests compare it with.
+// AssemblyScript: compiled to WebAssembly by scripts/build-wasm.mjs. Growing a forest tree with
+// one or two outputs (growTree), and the loops the JavaScript grower of more outputs shares, on
+// arrays the caller placed in this module's memory (arguments are byte offsets). V8 runs these
+// loops about 2.5 times faster as WebAssembly than as JavaScript on typed arrays (no bounds or
+// type checks per element), and a tree needs no JavaScript optimised before it runs fast. Each
+// has a JavaScript twin in src/engine/forest/grow.ts that the tests compare it with.
 
 import { nextF64, nextInt } from './shared/random';
 export { setRng, getRng } from './shared/random';
@@ -358,26 +359,9 @@ function randomCategory(f: i32, base: i32, seen: usize, order: usize, cat: usize
 }
 
 /**
- * Stores the best split at res (f64: gain, feature, bin, default left, categorical, left weight,
- * the left side's first output sum, left count, its second output sum); returns nConst.
- */
-function storeBest(res: usize, nConst: i32): i32 {
-  store<f64>(res, bestGain);
-  store<f64>(res + 8, <f64>bestFeature);
-  store<f64>(res + 16, <f64>bestBin);
-  store<f64>(res + 24, <f64>bestDefaultLeft);
-  store<f64>(res + 32, <f64>bestCategorical);
-  store<f64>(res + 40, bestLeftW);
-  store<f64>(res + 48, bestLeftS0);
-  store<f64>(res + 56, <f64>bestLeftCount);
-  store<f64>(res + 64, bestLeftS1);
-  return nConst;
-}
-
-/**
  * The node both split searches start from: its positions, output sums and weight, no best split
- * yet, and perm = the nKnown features known to be constant (at tKnown), then the others ascending
- * (tMark: p zero bytes, left zero).
+ * yet, and perm = the nKnown features known to be constant, already at its front (see growTree),
+ * then the others ascending (tMark: p zero bytes, left zero).
  */
 function beginNode(start: i32, end: i32, w: f64, s0: f64, s1: f64, nKnown: i32): void {
   nStart = start;
@@ -390,11 +374,7 @@ function beginNode(start: i32, end: i32, w: f64, s0: f64, s1: f64, nKnown: i32):
   bestCategorical = 0;
   const perm = tPerm;
   const mark = tMark;
-  for (let t: i32 = 0; t < nKnown; t++) {
-    const f = load<i32>(tKnown + ((<usize>t) << 2));
-    store<i32>(perm + ((<usize>t) << 2), f);
-    store<u8>(mark + <usize>f, 1);
-  }
+  for (let t: i32 = 0; t < nKnown; t++) store<u8>(mark + <usize>load<i32>(perm + ((<usize>t) << 2)), 1);
   for (let f: i32 = 0, k = nKnown; f < tP; f++)
     if (load<u8>(mark + <usize>f)) store<u8>(mark + <usize>f, 0);
     else {
@@ -407,11 +387,11 @@ function beginNode(start: i32, end: i32, w: f64, s0: f64, s1: f64, nKnown: i32):
  * Extra trees' split search of one node (positions start..end; weight w; output sums s0, and
  * s1 when binary: the regression sum, or the two classes' weights) under the arrays bindSearch
  * bound: features in random order until maxFeatures non-constant ones were tried. perm starts
- * with the nKnown features known to be constant here (at known); returns the count of constant
- * features now at the front of perm. The best split is stored at res (see storeBest), its
- * category set at bestCat.
+ * with the nKnown features known to be constant here; returns the count of constant features
+ * now at the front of perm. The best split is left in bestGain, bestFeature, ..., its category
+ * set at bestCat.
  */
-export function extraTreesNode(start: i32, end: i32, w: f64, s0: f64, s1: f64, nKnown: i32): i32 {
+function extraTreesNode(start: i32, end: i32, w: f64, s0: f64, s1: f64, nKnown: i32): i32 {
   beginNode(start, end, w, s0, s1, nKnown);
   const p = tP;
   const perm = tPerm;
@@ -434,7 +414,7 @@ export function extraTreesNode(start: i32, end: i32, w: f64, s0: f64, s1: f64, n
       nConst++;
     }
   }
-  return storeBest(tRes, nConst);
+  return nConst;
 }
 
 // ---- Random forests: the whole split search of a node ----------------------------------------
@@ -632,7 +612,7 @@ function bestSplitOf(f: i32, categorical: bool, order: usize, bestCat: usize): b
  * maxFeatures features drawn among all of them, a known constant counting as drawn, drawing on
  * while every feature drawn was constant. Arguments and result as extraTreesNode's.
  */
-export function randomForestNode(start: i32, end: i32, w: f64, s0: f64, s1: f64, nKnown: i32): i32 {
+function randomForestNode(start: i32, end: i32, w: f64, s0: f64, s1: f64, nKnown: i32): i32 {
   beginNode(start, end, w, s0, s1, nKnown);
   const p = tP;
   const perm = tPerm;
@@ -662,13 +642,16 @@ export function randomForestNode(start: i32, end: i32, w: f64, s0: f64, s1: f64,
     }
     i++;
   }
-  return storeBest(tRes, nConst);
+  return nConst;
 }
 
-// ---- One call per node ------------------------------------------------------------------------
-// A tree's nodes share every array and setting; bindSearch takes them once per tree, so a node's
-// call passes only its own six numbers (a call with 28 arguments cost more in JavaScript than
-// many of the small nodes' searches).
+// ---- One call per tree ------------------------------------------------------------------------
+// growTree grows a whole tree depth-first: each node's split search, the partition of its
+// positions and the record of its children, with no call out of the module. JavaScript wrapped
+// every node before (about half of a warm fit's time on telco's extra trees, and code that ran
+// unoptimised for the first trees while both cores grew them and V8's compiler thread waited).
+// The same order, draws and arithmetic as growForestTree's loop over findSplit, so the tree is
+// the same either way (the forest tests grow both ways).
 
 let nN: i32 = 0;
 let tP: i32 = 0;
@@ -677,20 +660,18 @@ let tMeans: usize = 0;
 let tMaxFeatures: i32 = 0;
 let tPerm: usize = 0;
 let tMark: usize = 0;
-let tKnown: usize = 0;
 let tSeen: usize = 0;
 let tOrder: usize = 0;
 let tCat: usize = 0;
 let tBestCat: usize = 0;
-let tRes: usize = 0;
 
 /**
  * The arrays and settings of a tree's node searches: the bins (cols, n x p column-major), each
  * feature's kind (1 = categorical) and bin means, the positions' rows (idx), gathered bins (gb),
  * weights (wa), output sums (ya) and classes (ca); whether there are two outputs, whether every
- * weight is 1; maxFeatures and the minimum leaf; perm, mark and known (see beginNode); extra
- * trees' category work arrays (seen, order, cat); the best split's categories and result (bestCat,
- * res); random forests' histogram arrays (hw f64, hc i32, hs f64 per bin and output, touched
+ * weight is 1; maxFeatures and the minimum leaf; perm (p i32) and mark (p zero bytes), see
+ * beginNode; extra trees' category work arrays (seen, order, cat); the best split's categories
+ * (bestCat); random forests' histogram arrays (hw f64, hc i32, hs f64 per bin and output, touched
  * i32, all 256 long and zero) and key (f64 per feature and bin, the order of categories the tree
  * fixed, see categoryKeys).
  */
@@ -711,12 +692,10 @@ export function bindSearch(
   minLeaf: i32,
   perm: usize,
   mark: usize,
-  known: usize,
   seen: usize,
   order: usize,
   cat: usize,
   bestCat: usize,
-  res: usize,
   hw: usize,
   hc: usize,
   hs: usize,
@@ -739,15 +718,241 @@ export function bindSearch(
   nMinLeaf = minLeaf;
   tPerm = perm;
   tMark = mark;
-  tKnown = known;
   tSeen = seen;
   tOrder = order;
   tCat = cat;
   tBestCat = bestCat;
-  tRes = res;
   hW = hw;
   hC = hc;
   hS = hs;
   hTouched = touched;
   hKey = key;
+}
+
+// The tree's nodes, in the order they were added: split feature (-1 for a leaf), bin threshold,
+// default left (u8), gain, children, weight, output sums, row count and the offset of a
+// categorical split's 8 words in gCatBits (-1 otherwise).
+let gFeature: usize = 0;
+let gBin: usize = 0;
+let gDefaultLeft: usize = 0;
+let gGain: usize = 0;
+let gLeft: usize = 0;
+let gRight: usize = 0;
+let gW: usize = 0;
+let gS0: usize = 0;
+let gS1: usize = 0;
+let gCount: usize = 0;
+let gCatOffset: usize = 0;
+let gCatBits: usize = 0;
+// The stack of nodes waiting to be split: node, positions, depth, how many features are known
+// constant (the front of perm), weight and output sums.
+let sNode: usize = 0;
+let sStart: usize = 0;
+let sEnd: usize = 0;
+let sDepth: usize = 0;
+let sKnown: usize = 0;
+let sW: usize = 0;
+let sS0: usize = 0;
+let sS1: usize = 0;
+// The partition's scratch arrays and what travels with idx.
+let pTmp: usize = 0;
+let pTw: usize = 0;
+let pTy: usize = 0;
+let pTc: usize = 0;
+let pCls: i32 = 0;
+let pWithY: i32 = 0;
+let catWords: i32 = 0;
+
+/**
+ * The arrays growTree writes the tree to (node arrays: at least 2 n - 1 long; gCatBits 8 words per
+ * possible split) and keeps its stack in (n + 1 long), and the partition's scratch arrays (see
+ * partition: tmp i32, tw f64, ty f64, tc i32, and whether classes and targets travel).
+ */
+export function bindGrowth(
+  feature: usize,
+  bin: usize,
+  defaultLeft: usize,
+  gain: usize,
+  left: usize,
+  right: usize,
+  w: usize,
+  s0: usize,
+  s1: usize,
+  count: usize,
+  catOffset: usize,
+  catBits: usize,
+  stNode: usize,
+  stStart: usize,
+  stEnd: usize,
+  stDepth: usize,
+  stKnown: usize,
+  stW: usize,
+  stS0: usize,
+  stS1: usize,
+  tmp: usize,
+  tw: usize,
+  ty: usize,
+  tc: usize,
+  cls: i32,
+  withY: i32,
+): void {
+  gFeature = feature;
+  gBin = bin;
+  gDefaultLeft = defaultLeft;
+  gGain = gain;
+  gLeft = left;
+  gRight = right;
+  gW = w;
+  gS0 = s0;
+  gS1 = s1;
+  gCount = count;
+  gCatOffset = catOffset;
+  gCatBits = catBits;
+  sNode = stNode;
+  sStart = stStart;
+  sEnd = stEnd;
+  sDepth = stDepth;
+  sKnown = stKnown;
+  sW = stW;
+  sS0 = stS0;
+  sS1 = stS1;
+  pTmp = tmp;
+  pTw = tw;
+  pTy = ty;
+  pTc = tc;
+  pCls = cls;
+  pWithY = withY;
+}
+
+/** Words of category sets the last growTree wrote to gCatBits (8 per categorical split). */
+export function lastCatWords(): i32 {
+  return catWords;
+}
+
+/** Writes node `node` as a leaf (weight w, output sums s0 and s1, count rows). */
+function addLeaf(node: i32, w: f64, s0: f64, s1: f64, count: i32): void {
+  const n4 = (<usize>node) << 2;
+  const n8 = (<usize>node) << 3;
+  store<i32>(gFeature + n4, -1);
+  store<i32>(gBin + n4, 0);
+  store<u8>(gDefaultLeft + <usize>node, 0);
+  store<f64>(gGain + n8, 0);
+  store<i32>(gLeft + n4, -1);
+  store<i32>(gRight + n4, -1);
+  store<f64>(gW + n8, w);
+  store<f64>(gS0 + n8, s0);
+  store<f64>(gS1 + n8, s1);
+  store<i32>(gCount + n4, count);
+  store<i32>(gCatOffset + n4, -1);
+}
+
+function push(t: i32, node: i32, start: i32, end: i32, depth: i32, nKnown: i32, w: f64, s0: f64, s1: f64): void {
+  const t4 = (<usize>t) << 2;
+  const t8 = (<usize>t) << 3;
+  store<i32>(sNode + t4, node);
+  store<i32>(sStart + t4, start);
+  store<i32>(sEnd + t4, end);
+  store<i32>(sDepth + t4, depth);
+  store<i32>(sKnown + t4, nKnown);
+  store<f64>(sW + t8, w);
+  store<f64>(sS0 + t8, s0);
+  store<f64>(sS1 + t8, s1);
+}
+
+/**
+ * Grows a tree on positions 0..nRows of the bound arrays (root weight w, output sums s0, s1) with
+ * the generator setRng gave; returns its node count. Extra trees when randomSplits is 1, random
+ * forests otherwise; maxDepth 0 = unlimited; a split must gain more than minGain.
+ *
+ * The features known constant in a node are the front of perm: a node's search leaves its own
+ * known ones in place and moves the ones it finds constant right after them, so its children's
+ * list is the front of perm when it returns. Depth-first, every later search until its right
+ * child's is in its left child's subtree, whose lists all extend that front, so the right child
+ * finds its list still there and only a count is stacked.
+ */
+export function growTree(
+  nRows: i32,
+  w: f64,
+  s0: f64,
+  s1: f64,
+  randomSplits: i32,
+  maxDepth: i32,
+  minSamplesSplit: i32,
+  minGain: f64,
+): i32 {
+  let nodes: i32 = 1;
+  catWords = 0;
+  addLeaf(0, w, s0, s1, nRows);
+  push(0, 0, 0, nRows, 0, 0, w, s0, s1);
+  let top: i32 = 1;
+  const minLeaf = nMinLeaf;
+  while (top > 0) {
+    top--;
+    const t4 = (<usize>top) << 2;
+    const t8 = (<usize>top) << 3;
+    const node = load<i32>(sNode + t4);
+    const start = load<i32>(sStart + t4);
+    const end = load<i32>(sEnd + t4);
+    const depth = load<i32>(sDepth + t4);
+    const nKnown = load<i32>(sKnown + t4);
+    const nw = load<f64>(sW + t8);
+    const ns0 = load<f64>(sS0 + t8);
+    const ns1 = load<f64>(sS1 + t8);
+    const count = end - start;
+    if ((maxDepth > 0 && depth >= maxDepth) || count < minSamplesSplit || count < 2 * minLeaf) continue;
+    const nConst = randomSplits
+      ? extraTreesNode(start, end, nw, ns0, ns1, nKnown)
+      : randomForestNode(start, end, nw, ns0, ns1, nKnown);
+    // Gains within rounding of zero are not splits: a pure node stays a leaf.
+    if (bestFeature < 0 || bestGain <= minGain || bestGain <= 1e-12 * parentProxy()) continue;
+    const f = bestFeature;
+    const mid = partition(
+      nCols,
+      f * nN,
+      nIdx,
+      pTmp,
+      nWa,
+      pTw,
+      nYa,
+      pTy,
+      hCa,
+      pTc,
+      start,
+      end,
+      bestBin,
+      bestDefaultLeft,
+      tBestCat,
+      bestCategorical,
+      nUnit,
+      pCls,
+      pWithY,
+    );
+    const wl = bestLeftW;
+    const wr = nw - wl;
+    const sl0 = bestLeftS0;
+    const sl1 = binaryTarget ? bestLeftS1 : 0;
+    const sr0 = ns0 - sl0;
+    const sr1 = binaryTarget ? ns1 - sl1 : 0;
+    const left = nodes++;
+    const right = nodes++;
+    addLeaf(left, wl, sl0, sl1, mid - start);
+    addLeaf(right, wr, sr0, sr1, end - mid);
+    const n4 = (<usize>node) << 2;
+    store<i32>(gFeature + n4, f);
+    store<i32>(gBin + n4, bestBin);
+    store<u8>(gDefaultLeft + <usize>node, <u8>bestDefaultLeft);
+    store<f64>(gGain + ((<usize>node) << 3), bestGain);
+    store<i32>(gLeft + n4, left);
+    store<i32>(gRight + n4, right);
+    if (bestCategorical) {
+      store<i32>(gCatOffset + n4, catWords);
+      memory.copy(gCatBits + ((<usize>catWords) << 2), tBestCat, 32);
+      catWords += 8;
+    }
+    // Right pushed first so the left child is grown next (the order does not change the tree).
+    push(top, right, mid, end, depth + 1, nConst, wr, sr0, sr1);
+    push(top + 1, left, start, mid, depth + 1, nConst, wl, sl0, sl1);
+    top += 2;
+  }
+  return nodes;
 }

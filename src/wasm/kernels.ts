@@ -22,7 +22,7 @@ export interface ForestKernels {
   lastLeftWeight(): number;
   setRng(state: number): void;
   getRng(state: number): void;
-  /** The arrays and settings a tree's node searches share (see assembly/forest.ts). */
+  /** The arrays and settings of a tree's node searches (see assembly/forest.ts). */
   bindSearch(
     cols: number,
     n: number,
@@ -40,21 +40,58 @@ export interface ForestKernels {
     minLeaf: number,
     perm: number,
     mark: number,
-    known: number,
     seen: number,
     order: number,
     cat: number,
     bestCat: number,
-    res: number,
     hw: number,
     hc: number,
     hs: number,
     touched: number,
     key: number,
   ): void;
-  /** One node's split search (extra trees / random forest) under the bound arrays; returns the constants' count. */
-  extraTreesNode(start: number, end: number, w: number, s0: number, s1: number, nKnown: number): number;
-  randomForestNode(start: number, end: number, w: number, s0: number, s1: number, nKnown: number): number;
+  /** The arrays growTree writes the tree to and keeps its stack in, and the partition's scratch. */
+  bindGrowth(
+    feature: number,
+    bin: number,
+    defaultLeft: number,
+    gain: number,
+    left: number,
+    right: number,
+    w: number,
+    s0: number,
+    s1: number,
+    count: number,
+    catOffset: number,
+    catBits: number,
+    stNode: number,
+    stStart: number,
+    stEnd: number,
+    stDepth: number,
+    stKnown: number,
+    stW: number,
+    stS0: number,
+    stS1: number,
+    tmp: number,
+    tw: number,
+    ty: number,
+    tc: number,
+    cls: number,
+    withY: number,
+  ): void;
+  /** Grows a tree (extra trees when randomSplits is 1) under the bound arrays; returns its node count. */
+  growTree(
+    nRows: number,
+    w: number,
+    s0: number,
+    s1: number,
+    randomSplits: number,
+    maxDepth: number,
+    minSamplesSplit: number,
+    minGain: number,
+  ): number;
+  /** Words of category sets the last growTree wrote (8 per categorical split). */
+  lastCatWords(): number;
   accumulate(
     col: number,
     base: number,

@@ -3,7 +3,7 @@ import { Rng } from '../random.js';
 import { binColumns, fitFeatureBins, MISSING_BIN, type FeatureInput } from '../gbdt/binning.js';
 import { leafOfRaw } from '../gbdt/tree.js';
 import { fitForest, growTrees, predictForest, type ForestParams } from './forest.js';
-import { binMeans, ForestWorkspace, growForestTree, leafOfColumns, useWasmSplits, type ForestData } from './grow.js';
+import { binMeans, ForestWorkspace, growForestTree, leafOfColumns, useWasmTrees, type ForestData } from './grow.js';
 import { WorkerForestPool } from '../../node/forest-pool.js';
 
 const base: ForestParams = {
@@ -238,41 +238,53 @@ describe('forest trees', () => {
 
   for (const randomSplits of [true, false])
     for (const classes of [0, 2])
-      it(`${randomSplits ? 'extra trees' : 'random forest'}: the WebAssembly split search grows the JavaScript twin's tree (${classes ? 'two classes' : 'regression'})`, () => {
+      it(`${randomSplits ? 'extra trees' : 'random forest'}: the tree grown in WebAssembly is the JavaScript twin's (${classes ? 'two classes' : 'regression'})`, () => {
         const n = 700;
         const { d } = prepared(n, 4, classes);
         const rows = Int32Array.from({ length: n }, (_, i) => i);
-        // Unit weights, and uneven ones (a class weight or a bootstrap count takes the other loops).
-        for (const w of [
-          new Float64Array(n).fill(1),
-          Float64Array.from({ length: n }, (_, i) => 0.5 + (i % 3) * 0.7),
-        ]) {
-          const grow = (wasm: boolean) => {
-            useWasmSplits(wasm);
-            try {
-              return growForestTree(
-                d,
-                rows,
-                n,
-                w,
-                { ...base, randomSplits, maxFeatures: 2 },
-                new ForestWorkspace(n, 3, d.outputs),
-                new Rng(8),
-              );
-            } finally {
-              useWasmSplits(true);
+        const grow = (wasm: boolean, w: Float64Array, limits: Partial<ForestParams>) => {
+          useWasmTrees(wasm);
+          try {
+            // Three trees on one workspace and generator: the arrays and the generator's state carry over.
+            const ws = new ForestWorkspace(n, 3, d.outputs);
+            const rng = new Rng(8);
+            return [0, 1, 2].map(() =>
+              growForestTree(d, rows, n, w, { ...base, randomSplits, maxFeatures: 2, ...limits }, ws, rng),
+            );
+          } finally {
+            useWasmTrees(true);
+          }
+        };
+        // Unit weights, and uneven ones (a class weight or a bootstrap count takes the other loops);
+        // no limits, and every limit that stops a node.
+        for (const w of [new Float64Array(n).fill(1), Float64Array.from({ length: n }, (_, i) => 0.5 + (i % 3) * 0.7)])
+          for (const limits of [
+            {},
+            { maxDepth: 5, minSamplesSplit: 9, minSamplesLeaf: 3, minImpurityDecrease: 1e-3 },
+          ]) {
+            const a = grow(true, w, limits);
+            const b = grow(false, w, limits);
+            for (let t = 0; t < 3; t++) {
+              expect(a[t].tree.nNodes).toBeGreaterThan('maxDepth' in limits ? 10 : 50);
+              expect(a[t].tree.nNodes).toBe(b[t].tree.nNodes);
+              for (const key of [
+                'feature',
+                'threshold',
+                'binThreshold',
+                'defaultLeft',
+                'left',
+                'right',
+                'value',
+                'gain',
+                'count',
+                'hessian',
+                'catOffset',
+                'catBits',
+              ] as const)
+                expect(Array.from(a[t].tree[key]), key).toEqual(Array.from(b[t].tree[key]));
+              expect(Array.from(a[t].values)).toEqual(Array.from(b[t].values));
             }
-          };
-          const a = grow(true);
-          const b = grow(false);
-          expect(a.tree.nNodes).toBeGreaterThan(50);
-          expect(Array.from(a.tree.feature)).toEqual(Array.from(b.tree.feature));
-          expect(Array.from(a.tree.binThreshold)).toEqual(Array.from(b.tree.binThreshold));
-          expect(Array.from(a.tree.defaultLeft)).toEqual(Array.from(b.tree.defaultLeft));
-          expect(Array.from(a.tree.catBits)).toEqual(Array.from(b.tree.catBits));
-          expect(Array.from(a.values)).toEqual(Array.from(b.values));
-          expect(Array.from(a.tree.gain)).toEqual(Array.from(b.tree.gain));
-        }
+          }
       });
 
   it('traversal on raw values reaches the same leaf as on bins', () => {

@@ -65,7 +65,6 @@ function kernelArrays(a: Alloc, n: number, p: number, outputs: number) {
     touched: a.i32(256),
     perm: a.i32(p),
     mark: a.u8(p),
-    known: a.i32(p),
     kinds: a.u8(p),
     means: a.f64(256 * p),
     order: a.i32(256),
@@ -74,7 +73,28 @@ function kernelArrays(a: Alloc, n: number, p: number, outputs: number) {
     bestCat: a.i32(8),
     catKey: a.f64(256 * p),
     rngState: a.i32(4),
-    splitResult: a.f64(9),
+    // The tree growTree writes: at most 2 n - 1 nodes, n - 1 of them splits (8 words each).
+    nodeFeature: a.i32(2 * n),
+    nodeBin: a.i32(2 * n),
+    nodeDefaultLeft: a.u8(2 * n),
+    nodeGain: a.f64(2 * n),
+    nodeLeft: a.i32(2 * n),
+    nodeRight: a.i32(2 * n),
+    nodeW: a.f64(2 * n),
+    nodeS0: a.f64(2 * n),
+    nodeS1: a.f64(2 * n),
+    nodeCount: a.i32(2 * n),
+    nodeCatOffset: a.i32(2 * n),
+    nodeCatBits: a.i32(8 * n),
+    // Its stack: one pending right sibling per level, so at most n + 1 entries.
+    stNode: a.i32(n + 1),
+    stStart: a.i32(n + 1),
+    stEnd: a.i32(n + 1),
+    stDepth: a.i32(n + 1),
+    stKnown: a.i32(n + 1),
+    stW: a.f64(n + 1),
+    stS0: a.f64(n + 1),
+    stS1: a.f64(n + 1),
   };
 }
 
@@ -110,21 +130,40 @@ export class ForestWorkspace {
   /** Features in the order tried, and marks of the ones known to be constant. */
   declare readonly perm: Int32Array;
   declare readonly mark: Uint8Array;
-  /** Extra trees in WebAssembly: the node's known-constant features, each feature's kind (1 = categorical) and bin means (see bind). */
-  declare readonly known: Int32Array;
+  /** Each feature's kind (1 = categorical) and bin means, for the kernels (see bind). */
   declare readonly kinds: Uint8Array;
   declare readonly means: Float64Array;
   declare readonly order: Int32Array;
   // Int32, not Uint32: bit 31 set would make Uint32 reads leave the small-integer fast path.
   declare readonly seen: Int32Array;
   declare readonly catWork: Int32Array;
-  /** The split kernels' best split: its categories, and gain, feature, bin, ... (see extraTreesSplit). */
+  /** The split kernels' best split's categories. */
   declare readonly bestCat: Int32Array;
   /** Per feature and bin, the key a random-forest tree orders categories by (categoryKeys). */
   declare readonly catKey: Float64Array;
-  declare readonly splitResult: Float64Array;
   /** The generator's state handed to and from the kernel. */
   declare readonly rngState: Int32Array;
+  /** The tree growTree grew, node by node (see assembly/forest.ts), and its stack. */
+  declare readonly nodeFeature: Int32Array;
+  declare readonly nodeBin: Int32Array;
+  declare readonly nodeDefaultLeft: Uint8Array;
+  declare readonly nodeGain: Float64Array;
+  declare readonly nodeLeft: Int32Array;
+  declare readonly nodeRight: Int32Array;
+  declare readonly nodeW: Float64Array;
+  declare readonly nodeS0: Float64Array;
+  declare readonly nodeS1: Float64Array;
+  declare readonly nodeCount: Int32Array;
+  declare readonly nodeCatOffset: Int32Array;
+  declare readonly nodeCatBits: Int32Array;
+  declare readonly stNode: Int32Array;
+  declare readonly stStart: Int32Array;
+  declare readonly stEnd: Int32Array;
+  declare readonly stDepth: Int32Array;
+  declare readonly stKnown: Int32Array;
+  declare readonly stW: Float64Array;
+  declare readonly stS0: Float64Array;
+  declare readonly stS1: Float64Array;
   /** Byte offsets of the arrays above, the kernels' pointer arguments. */
   readonly at: { readonly [K in keyof KernelArrays]: number };
   /** The WebAssembly kernels. */
@@ -186,10 +225,10 @@ export class ForestWorkspace {
 
 const NO_FEATURES = new Int32Array(0);
 
-/** The split search of trees with one or two outputs in WebAssembly (on) or in the JavaScript twin (tests compare them). */
-let wasmSplits = true;
-export function useWasmSplits(on: boolean): void {
-  wasmSplits = on;
+/** Trees with one or two outputs grown in WebAssembly (on) or by the JavaScript twin (tests compare them). */
+let wasmTrees = true;
+export function useWasmTrees(on: boolean): void {
+  wasmTrees = on;
 }
 
 /** A node waiting to be split; the stack's entries are reused, so growing allocates no object per node. */
@@ -277,44 +316,8 @@ export function growForestTree(
   }
   ws.unit = unit;
   if (!params.randomSplits) categoryKeys(data, nRows, rootS, ws);
-  // Trees with one or two outputs search their nodes in WebAssembly (kernelSplit): the kernels
-  // take the tree's arrays and settings once, and the generator's state for the whole tree, as
-  // nothing else draws from rng while it grows.
-  const kernel = wasmSplits && D <= 2;
-  if (kernel) {
-    const at = ws.at;
-    ws.k.bindSearch(
-      at.cols,
-      data.n,
-      data.p,
-      at.kinds,
-      at.means,
-      at.idx,
-      at.gb,
-      at.wa,
-      at.ya,
-      at.ca,
-      D === 2 ? 1 : 0,
-      ws.unit ? 1 : 0,
-      params.maxFeatures,
-      params.minSamplesLeaf,
-      at.perm,
-      at.mark,
-      at.known,
-      at.seen,
-      at.order,
-      at.catWork,
-      at.bestCat,
-      at.splitResult,
-      at.hw,
-      at.hc,
-      at.hs,
-      at.touched,
-      at.catKey,
-    );
-    rng.saveState(ws.rngState);
-    ws.k.setRng(at.rngState);
-  }
+  const minGain = Math.max(params.minImpurityDecrease * rootW, 0);
+  if (wasmTrees && D <= 2) return kernelTree(data, nRows, rootW, rootS, params, minGain, ws, rng);
   const tree = new TreeBuilder();
   let values = new Float64Array(64 * D);
   const addNode = (s: Float64Array, wt: number, count: number): number => {
@@ -327,7 +330,6 @@ export function growForestTree(
     for (let d = 0; d < D; d++) values[node * D + d] = wt > 0 ? s[d] / wt : 0;
     return node;
   };
-  const minGain = Math.max(params.minImpurityDecrease * rootW, 0);
   // Depth-first: at most one pending sibling per level, so the stack holds depth + 1 entries.
   const stack = ws.stack(D);
   let top = 0;
@@ -346,7 +348,7 @@ export function growForestTree(
       count < 2 * params.minSamplesLeaf
     )
       continue;
-    const constant = kernel ? kernelSplit(data, nd, ws, params.randomSplits) : findSplit(data, nd, params, ws, rng);
+    const constant = findSplit(data, nd, params, ws, rng);
     // Gains within rounding of zero are not splits: a pure node stays a leaf.
     if (best.feature < 0 || best.gain <= minGain || best.gain <= 1e-12 * proxy(nd.s, nd.w, D)) continue;
     const f = best.feature;
@@ -380,17 +382,138 @@ export function growForestTree(
     stack[top++].set(right, constant, mid, nd.end, nd.depth + 1, wr, sr);
     stack[top++].set(left, constant, nd.start, mid, nd.depth + 1, wl, sl);
   }
-  if (kernel) {
-    ws.k.getRng(ws.at.rngState);
-    rng.loadState(ws.rngState);
-  }
   return { tree: tree.finish(), values: values.slice(0, tree.n * D) };
+}
+
+/**
+ * growForestTree's loop for trees with one or two outputs, in one WebAssembly call (growTree in
+ * assembly/forest.ts) with the generator handed over, as nothing else draws from rng while the
+ * tree grows: the same draws in the same order and the same arithmetic as the loop over
+ * findSplit, so the tree is the same (the forest tests grow both ways).
+ */
+function kernelTree(
+  data: ForestData,
+  nRows: number,
+  rootW: number,
+  rootS: Float64Array,
+  params: ForestTreeParams,
+  minGain: number,
+  ws: ForestWorkspace,
+  rng: Rng,
+): ForestTree {
+  const D = data.outputs;
+  const at = ws.at;
+  const cls = data.cls !== undefined;
+  ws.k.bindSearch(
+    at.cols,
+    data.n,
+    data.p,
+    at.kinds,
+    at.means,
+    at.idx,
+    at.gb,
+    at.wa,
+    at.ya,
+    at.ca,
+    D === 2 ? 1 : 0,
+    ws.unit ? 1 : 0,
+    params.maxFeatures,
+    params.minSamplesLeaf,
+    at.perm,
+    at.mark,
+    at.seen,
+    at.order,
+    at.catWork,
+    at.bestCat,
+    at.hw,
+    at.hc,
+    at.hs,
+    at.touched,
+    at.catKey,
+  );
+  ws.k.bindGrowth(
+    at.nodeFeature,
+    at.nodeBin,
+    at.nodeDefaultLeft,
+    at.nodeGain,
+    at.nodeLeft,
+    at.nodeRight,
+    at.nodeW,
+    at.nodeS0,
+    at.nodeS1,
+    at.nodeCount,
+    at.nodeCatOffset,
+    at.nodeCatBits,
+    at.stNode,
+    at.stStart,
+    at.stEnd,
+    at.stDepth,
+    at.stKnown,
+    at.stW,
+    at.stS0,
+    at.stS1,
+    at.tmp,
+    at.tw,
+    at.ty,
+    at.tc,
+    cls ? 1 : 0,
+    // The target arrays that travel with the rows: classes, weighted targets, or both (two classes).
+    !cls || D === 2 ? 1 : 0,
+  );
+  rng.saveState(ws.rngState);
+  ws.k.setRng(at.rngState);
+  const nNodes = ws.k.growTree(
+    nRows,
+    rootW,
+    rootS[0],
+    D === 2 ? rootS[1] : 0,
+    params.randomSplits ? 1 : 0,
+    params.maxDepth,
+    params.minSamplesSplit,
+    minGain,
+  );
+  ws.k.getRng(at.rngState);
+  rng.loadState(ws.rngState);
+  const feature = ws.nodeFeature.slice(0, nNodes);
+  const bin = ws.nodeBin;
+  const threshold = new Float64Array(nNodes);
+  const binThreshold = new Uint8Array(nNodes);
+  const value = new Float64Array(nNodes);
+  const values = new Float64Array(nNodes * D);
+  const { nodeW, nodeS0, nodeS1 } = ws;
+  for (let i = 0; i < nNodes; i++) {
+    const wt = nodeW[i];
+    value[i] = wt > 0 ? nodeS0[i] / wt : 0;
+    values[i * D] = value[i];
+    if (D === 2) values[i * D + 1] = wt > 0 ? nodeS1[i] / wt : 0;
+    const f = feature[i];
+    if (f < 0) continue;
+    binThreshold[i] = bin[i];
+    const fb = data.featureBins[f];
+    if (fb.kind === 'numeric') threshold[i] = bin[i] < fb.thresholds.length ? fb.thresholds[bin[i]] : Infinity;
+  }
+  const tree: Tree = {
+    nNodes,
+    feature,
+    threshold,
+    binThreshold,
+    defaultLeft: ws.nodeDefaultLeft.slice(0, nNodes),
+    left: ws.nodeLeft.slice(0, nNodes),
+    right: ws.nodeRight.slice(0, nNodes),
+    value,
+    gain: ws.nodeGain.slice(0, nNodes),
+    count: Float64Array.from(ws.nodeCount.subarray(0, nNodes)),
+    hessian: ws.nodeW.slice(0, nNodes),
+    catOffset: ws.nodeCatOffset.slice(0, nNodes),
+    catBits: new Uint32Array(ws.nodeCatBits.slice(0, ws.k.lastCatWords()).buffer),
+  };
+  return { tree, values };
 }
 
 /**
  * Best split of a node into ws.best (gain = decrease of the weighted impurity; leftH = left
  * weight; ws.bestSl = left output sums). Returns the features constant in the node. Trees with
- * one or two outputs search in WebAssembly instead (kernelSplit) unless useWasmSplits(false).
+ * one or two outputs grow in WebAssembly instead (kernelTree) unless useWasmTrees(false).
  *
  * Which features a node tries differs by algorithm. Random forests (Breiman; scikit-learn's
  * BestSplitter) draw `maxFeatures` features among all of them, a constant one counting as drawn,
@@ -445,38 +568,6 @@ function findSplit(data: ForestData, nd: Pending, params: ForestTreeParams, ws: 
     i++;
   }
   return nConst === known.length ? known : perm.slice(0, nConst);
-}
-
-/**
- * findSplit for trees with one or two outputs, the whole search in WebAssembly under the arrays
- * growForestTree bound, with the generator it handed over: the same draws in the same order and
- * the same arithmetic as findSplit with bestSplit (random forests) or randomSplit /
- * randomCategorySplit (extra trees), so the tree is the same (the forest tests grow both ways).
- */
-function kernelSplit(data: ForestData, nd: Pending, ws: ForestWorkspace, randomSplits: boolean): Int32Array {
-  const known = nd.constant;
-  ws.known.set(known);
-  const binary = data.outputs === 2;
-  const w = nd.w;
-  const s0 = nd.s[0];
-  const s1 = binary ? nd.s[1] : 0;
-  const nConst = randomSplits
-    ? ws.k.extraTreesNode(nd.start, nd.end, w, s0, s1, known.length)
-    : ws.k.randomForestNode(nd.start, nd.end, w, s0, s1, known.length);
-  const best = ws.best;
-  // gain, feature, bin, default left, categorical, left weight, left sums (first, count, second).
-  const r = ws.splitResult;
-  best.gain = r[0];
-  best.feature = r[1];
-  best.binThreshold = r[2];
-  best.defaultLeft = r[3] === 1;
-  best.categorical = r[4] === 1;
-  best.leftH = r[5];
-  best.leftCount = r[7];
-  if (best.categorical) best.catLeft.set(ws.bestCat);
-  ws.bestSl[0] = r[6];
-  if (binary) ws.bestSl[1] = r[8];
-  return nConst === known.length ? known : ws.perm.slice(0, nConst);
 }
 
 /** Offers a candidate split (left: weight wl, sums sl, cl rows) to ws.best. */

@@ -15,13 +15,20 @@ export function labelsOf(c: Column): string[] {
     for (let i = 0; i < c.codes.length; i++) if (c.codes[i] >= 0) present[c.codes[i]] = 1;
     return c.categories.filter((cat, k) => present[k] && cat !== '');
   }
-  const seen = new Set<string>();
-  const n = c.values.length;
-  for (let i = 0; i < n; i++) {
-    const s = cellString(c, i);
-    if (s !== '') seen.add(s);
+  if (c.kind === 'text') {
+    const seen = new Set<string>();
+    for (let i = 0; i < c.values.length; i++) {
+      const s = cellString(c, i);
+      if (s !== '') seen.add(s);
+    }
+    return [...seen];
   }
-  return [...seen];
+  // Numbers and dates: the distinct values first, each formatted once rather than once per row
+  // (distinct numbers have distinct texts; 0 and -0, both "0", are one value to a Set).
+  const seen = new Set<number>();
+  const v = c.values;
+  for (let i = 0; i < v.length; i++) if (!Number.isNaN(v[i])) seen.add(v[i]);
+  return [...seen].map((x) => (c.kind === 'numeric' ? String(x) : new Date(x).toISOString()));
 }
 
 /** binary for two labels, multiclass for a categorical with more, regression for numbers. */
@@ -61,12 +68,20 @@ export function targetInfo(frame: Frame, name: string, task: Task, classes?: rea
   if (task === 'binary' && labels.length !== 2)
     throw new GlassboxError(`target "${name}" has ${labels.length} classes; use --task multiclass`, { column: name });
   const index = new Map(labels.map((l, k) => [l, k]));
-  // Categories: one lookup per category, not one string per row.
+  // Categories: one lookup per category, not one string per row; numbers: one per distinct value.
   const byCode = c.kind === 'categorical' ? Int32Array.from(c.categories, (cat) => index.get(cat) ?? -1) : null;
+  const byValue = c.kind === 'numeric' ? new Map<number, number>() : null;
   for (let i = 0; i < n; i++) {
     if (byCode && c.kind === 'categorical' && c.codes[i] >= 0 && byCode[c.codes[i]] >= 0) {
       y[i] = byCode[c.codes[i]];
       continue;
+    }
+    if (byValue && c.kind === 'numeric') {
+      const known = byValue.get(c.values[i]);
+      if (known !== undefined) {
+        y[i] = known;
+        continue;
+      }
     }
     const k = index.get(cellString(c, i));
     if (k === undefined)
@@ -75,6 +90,7 @@ export function targetInfo(frame: Frame, name: string, task: Task, classes?: rea
         row: i + 1,
       });
     y[i] = k;
+    if (byValue && c.kind === 'numeric') byValue.set(c.values[i], k);
   }
   return { name, task, y, classes: labels };
 }

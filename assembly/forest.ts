@@ -754,6 +754,7 @@ let sKnown: usize = 0;
 let sW: usize = 0;
 let sS0: usize = 0;
 let sS1: usize = 0;
+let sCap: i32 = 0;
 // The partition's scratch arrays and what travels with idx.
 let pTmp: usize = 0;
 let pTw: usize = 0;
@@ -765,8 +766,8 @@ let catWords: i32 = 0;
 
 /**
  * The arrays growTree writes the tree to (node arrays: at least 2 n - 1 long; gCatBits 8 words per
- * possible split) and keeps its stack in (n + 1 long), and the partition's scratch arrays (see
- * partition: tmp i32, tw f64, ty f64, tc i32, and whether classes and targets travel).
+ * possible categorical split) and keeps its stack in (stackCap long), and the partition's scratch
+ * arrays (see partition: tmp i32, tw f64, ty f64, tc i32, and whether classes and targets travel).
  */
 export function bindGrowth(
   feature: usize,
@@ -789,6 +790,7 @@ export function bindGrowth(
   stW: usize,
   stS0: usize,
   stS1: usize,
+  stackCap: i32,
   tmp: usize,
   tw: usize,
   ty: usize,
@@ -816,6 +818,7 @@ export function bindGrowth(
   sW = stW;
   sS0 = stS0;
   sS1 = stS1;
+  sCap = stackCap;
   pTmp = tmp;
   pTw = tw;
   pTy = ty;
@@ -861,8 +864,9 @@ function push(t: i32, node: i32, start: i32, end: i32, depth: i32, nKnown: i32, 
 
 /**
  * Grows a tree on positions 0..nRows of the bound arrays (root weight w, output sums s0, s1) with
- * the generator setRng gave; returns its node count. Extra trees when randomSplits is 1, random
- * forests otherwise; maxDepth 0 = unlimited; a split must gain more than minGain.
+ * the generator setRng gave; returns its node count, or -1 if it outgrew the stack (its nodes and
+ * positions then half-done). Extra trees when randomSplits is 1, random forests otherwise;
+ * maxDepth 0 = unlimited; a split must gain more than minGain.
  *
  * The features known constant in a node are the front of perm: a node's search leaves its own
  * known ones in place and moves the ones it finds constant right after them, so its children's
@@ -949,6 +953,8 @@ export function growTree(
       memory.copy(gCatBits + ((<usize>catWords) << 2), tBestCat, 32);
       catWords += 8;
     }
+    // A tree deeper than the stack is left to the caller's JavaScript loop.
+    if (top + 2 > sCap) return -1;
     // Right pushed first so the left child is grown next (the order does not change the tree).
     push(top, right, mid, end, depth + 1, nConst, wr, sr0, sr1);
     push(top + 1, left, start, mid, depth + 1, nConst, wl, sl0, sl1);

@@ -72,6 +72,7 @@ export interface ForestKernels {
     stW: number,
     stS0: number,
     stS1: number,
+    stackCap: number,
     tmp: number,
     tw: number,
     ty: number,
@@ -79,7 +80,7 @@ export interface ForestKernels {
     cls: number,
     withY: number,
   ): void;
-  /** Grows a tree (extra trees when randomSplits is 1) under the bound arrays; returns its node count. */
+  /** Grows a tree (extra trees when randomSplits is 1) under the bound arrays; returns its node count, or -1 when deeper than the stack. */
   growTree(
     nRows: number,
     w: number,

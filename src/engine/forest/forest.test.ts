@@ -287,6 +287,35 @@ describe('forest trees', () => {
           }
       });
 
+  it('a tree deeper than the WebAssembly stack is grown by the JavaScript loop, the same tree', () => {
+    const n = 700;
+    const { d } = prepared(n, 5, 2);
+    const rows = Int32Array.from({ length: n }, (_, i) => i);
+    const w = new Float64Array(n).fill(1);
+    for (const maxDepth of [0, 2]) {
+      const params = { ...base, randomSplits: true, maxFeatures: 2, maxDepth };
+      // A stack of 4 entries holds trees of 3 levels: the full trees outgrow it, the shallow ones do not.
+      const ws = new ForestWorkspace(n, 3, 2, true, 4);
+      const results: number[] = [];
+      const k = ws.k;
+      Object.assign(ws, {
+        k: { ...k, growTree: (...a: Parameters<typeof k.growTree>) => results[results.push(k.growTree(...a)) - 1] },
+      });
+      const a = growForestTree(d, rows, n, w, params, ws, new Rng(4));
+      useWasmTrees(false);
+      try {
+        const b = growForestTree(d, rows, n, w, params, new ForestWorkspace(n, 3, 2), new Rng(4));
+        expect(results).toEqual([maxDepth === 0 ? -1 : a.tree.nNodes]);
+        expect(a.tree.nNodes).toBeGreaterThan(maxDepth === 0 ? 50 : 4);
+        for (const key of ['feature', 'binThreshold', 'left', 'gain', 'count', 'catBits'] as const)
+          expect(Array.from(a.tree[key]), key).toEqual(Array.from(b.tree[key]));
+        expect(Array.from(a.values)).toEqual(Array.from(b.values));
+      } finally {
+        useWasmTrees(true);
+      }
+    }
+  });
+
   it('traversal on raw values reaches the same leaf as on bins', () => {
     const n = 500;
     const { features } = data(n, 3, 2);

@@ -100,7 +100,12 @@ export function growTrees(job: ForestJob): ForestTree[] {
 export function growClaimed(job: ForestJob, claim: () => number): { indices: number[]; trees: ForestTree[] } {
   const { data, params, sampleWeights, seeds } = job;
   const n = data.n;
-  const ws = new ForestWorkspace(n, data.p, data.outputs);
+  const ws = new ForestWorkspace(
+    n,
+    data.p,
+    data.outputs,
+    data.featureBins.some((fb) => fb.kind === 'categorical'),
+  );
   const w = new Float64Array(n);
   const rows = new Int32Array(n);
   const indices: number[] = [];

@@ -46,7 +46,7 @@ export interface ForestTree {
 }
 
 /** The workspace's arrays that live in the forest kernels' memory (assembly/forest.ts). */
-function kernelArrays(a: Alloc, n: number, p: number, outputs: number) {
+function kernelArrays(a: Alloc, n: number, p: number, outputs: number, categorical: boolean, stack: number) {
   return {
     idx: a.i32(n),
     tmp: a.i32(n),
@@ -73,7 +73,8 @@ function kernelArrays(a: Alloc, n: number, p: number, outputs: number) {
     bestCat: a.i32(8),
     catKey: a.f64(256 * p),
     rngState: a.i32(4),
-    // The tree growTree writes: at most 2 n - 1 nodes, n - 1 of them splits (8 words each).
+    // The tree growTree writes: at most 2 n - 1 nodes, n - 1 of them splits (8 words each when
+    // categorical).
     nodeFeature: a.i32(2 * n),
     nodeBin: a.i32(2 * n),
     nodeDefaultLeft: a.u8(2 * n),
@@ -85,20 +86,27 @@ function kernelArrays(a: Alloc, n: number, p: number, outputs: number) {
     nodeS1: a.f64(2 * n),
     nodeCount: a.i32(2 * n),
     nodeCatOffset: a.i32(2 * n),
-    nodeCatBits: a.i32(8 * n),
-    // Its stack: one pending right sibling per level, so at most n + 1 entries.
-    stNode: a.i32(n + 1),
-    stStart: a.i32(n + 1),
-    stEnd: a.i32(n + 1),
-    stDepth: a.i32(n + 1),
-    stKnown: a.i32(n + 1),
-    stW: a.f64(n + 1),
-    stS0: a.f64(n + 1),
-    stS1: a.f64(n + 1),
+    nodeCatBits: a.i32(categorical ? 8 * n : 0),
+    // Its stack: one pending right sibling per level, so a tree takes its depth + 1 entries.
+    stNode: a.i32(stack),
+    stStart: a.i32(stack),
+    stEnd: a.i32(stack),
+    stDepth: a.i32(stack),
+    stKnown: a.i32(stack),
+    stW: a.f64(stack),
+    stS0: a.f64(stack),
+    stS1: a.f64(stack),
   };
 }
 
 type KernelArrays = ReturnType<typeof kernelArrays>;
+
+/**
+ * Stack entries of a tree grown in WebAssembly: a tree deeper than this is grown in JavaScript.
+ * Depth-first, a tree takes one entry per level; scikit-learn's fully grown trees on a million
+ * rows are some 50 levels deep, and n + 1 entries would cost 44 bytes a row.
+ */
+const STACK = 4096;
 
 /** Buffers reused across the trees of one forest. */
 export class ForestWorkspace {
@@ -183,8 +191,14 @@ export class ForestWorkspace {
   /** Every weight is 1 (no bootstrap, no sample weights): a side's weight is its row count. */
   unit = false;
 
-  constructor(n: number, p: number, outputs: number) {
-    const { kernels, arrays } = placeForest((a) => kernelArrays(a, n, p, outputs));
+  /**
+   * Room for trees on up to n rows of p features with `outputs` outputs; `categorical` when any
+   * feature is; trees deeper than `stack` - 1 levels are grown by the JavaScript loop instead.
+   */
+  constructor(n: number, p: number, outputs: number, categorical = true, stack = STACK) {
+    const { kernels, arrays } = placeForest((a) =>
+      kernelArrays(a, n, p, outputs, categorical, Math.max(2, Math.min(stack, n + 1))),
+    );
     Object.assign(this, arrays);
     this.k = kernels;
     this.at = byteOffsets(arrays);
@@ -278,18 +292,17 @@ function proxyRest(s: Float64Array, sl: Float64Array, w: number, D: number): num
 }
 
 /**
- * Grows one tree on rows[0..nRows) with row weights `w` (bootstrap counts times sample
- * weights). Nodes are split depth-first, so memory stays proportional to the depth.
+ * Puts a tree's rows in the workspace: positions 0..nRows hold the rows, their weights and
+ * targets; returns the root's output sums and weight.
  */
-export function growForestTree(
+function loadRoot(
   data: ForestData,
   rows: Int32Array,
   nRows: number,
   w: Float64Array,
   params: ForestTreeParams,
   ws: ForestWorkspace,
-  rng: Rng,
-): ForestTree {
+): { rootS: Float64Array; rootW: number } {
   const D = data.outputs;
   const idx = ws.idx;
   idx.set(rows.subarray(0, nRows));
@@ -316,8 +329,30 @@ export function growForestTree(
   }
   ws.unit = unit;
   if (!params.randomSplits) categoryKeys(data, nRows, rootS, ws);
+  return { rootS, rootW };
+}
+
+/**
+ * Grows one tree on rows[0..nRows) with row weights `w` (bootstrap counts times sample
+ * weights). Nodes are split depth-first, so memory stays proportional to the depth.
+ */
+export function growForestTree(
+  data: ForestData,
+  rows: Int32Array,
+  nRows: number,
+  w: Float64Array,
+  params: ForestTreeParams,
+  ws: ForestWorkspace,
+  rng: Rng,
+): ForestTree {
+  const D = data.outputs;
+  if (wasmTrees && D <= 2) {
+    const grown = kernelTree(data, rows, nRows, w, params, ws, rng);
+    if (grown) return grown;
+    // Deeper than the kernel's stack: the loop below grows it, from the rows as given.
+  }
+  const { rootS, rootW } = loadRoot(data, rows, nRows, w, params, ws);
   const minGain = Math.max(params.minImpurityDecrease * rootW, 0);
-  if (wasmTrees && D <= 2) return kernelTree(data, nRows, rootW, rootS, params, minGain, ws, rng);
   const tree = new TreeBuilder();
   let values = new Float64Array(64 * D);
   const addNode = (s: Float64Array, wt: number, count: number): number => {
@@ -389,19 +424,21 @@ export function growForestTree(
  * growForestTree's loop for trees with one or two outputs, in one WebAssembly call (growTree in
  * assembly/forest.ts) with the generator handed over, as nothing else draws from rng while the
  * tree grows: the same draws in the same order and the same arithmetic as the loop over
- * findSplit, so the tree is the same (the forest tests grow both ways).
+ * findSplit, so the tree is the same (the forest tests grow both ways). Null when the tree
+ * outgrew the workspace's stack, rng then untouched.
  */
 function kernelTree(
   data: ForestData,
+  rows: Int32Array,
   nRows: number,
-  rootW: number,
-  rootS: Float64Array,
+  w: Float64Array,
   params: ForestTreeParams,
-  minGain: number,
   ws: ForestWorkspace,
   rng: Rng,
-): ForestTree {
+): ForestTree | null {
   const D = data.outputs;
+  const { rootS, rootW } = loadRoot(data, rows, nRows, w, params, ws);
+  const minGain = Math.max(params.minImpurityDecrease * rootW, 0);
   const at = ws.at;
   const cls = data.cls !== undefined;
   ws.k.bindSearch(
@@ -452,6 +489,7 @@ function kernelTree(
     at.stW,
     at.stS0,
     at.stS1,
+    ws.stNode.length,
     at.tmp,
     at.tw,
     at.ty,
@@ -472,6 +510,8 @@ function kernelTree(
     params.minSamplesSplit,
     minGain,
   );
+  // Deeper than the stack: rng was not advanced (its state is handed back only on success).
+  if (nNodes < 0) return null;
   ws.k.getRng(at.rngState);
   rng.loadState(ws.rngState);
   const feature = ws.nodeFeature.slice(0, nNodes);

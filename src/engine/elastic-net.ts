@@ -132,6 +132,8 @@ interface EnetEngine {
   /** The penalised objective at the current predictors (logistic, multinomial). */
   objective(l1: number): number;
   descend(s: Descent): { passes: number; converged: boolean };
+  /** l1Max of the problem (r and q serve as scratch: every solve writes them before reading). */
+  l1Max(): number;
 }
 
 /** One weighted least-squares solve: output k, its coefficients from beta[boff], and the penalties. */
@@ -193,6 +195,20 @@ function wasmEngine(pr: EnetProblem, rows: SparseRows | null): EnetEngine {
       );
       return { passes, converged: w.converged() === 1 };
     },
+    l1Max: () =>
+      w.l1Max(
+        o.X,
+        o.y,
+        weights,
+        n,
+        p,
+        K,
+        pr.loss === 'multinomial' ? 1 : 0,
+        pr.fitIntercept ? 1 : 0,
+        noInterceptCentre(pr),
+        o.r,
+        o.q,
+      ),
   };
 }
 
@@ -208,6 +224,7 @@ function jsEngine(pr: EnetProblem, rows: SparseRows | null): EnetEngine {
     weights: (c) => irlsWeights(pr, a, c),
     objective: (l1) => objective(pr, a.eta, a.beta, l1),
     descend: (s) => wlsCoordinateDescent(a, p, s),
+    l1Max: () => l1Max(pr),
   };
 }
 
@@ -493,15 +510,22 @@ function targetSpread(pr: EnetProblem): number {
   return sd > 0 ? sd : 1;
 }
 
-/** The smallest l1 at which every coefficient is zero (with intercepts fitted). */
+/** The prediction at beta = 0 without an intercept: 0, or the probability every class then has. */
+function noInterceptCentre(pr: EnetProblem): number {
+  return pr.loss === 'logistic' ? 0.5 : pr.loss === 'multinomial' ? 1 / pr.K : 0;
+}
+
+/** The smallest l1 at which every coefficient is zero; the kernels' twin. */
 export function l1Max(pr: EnetProblem): number {
   const { X, n, p, y, w, K } = pr;
   let W = 0;
   for (let i = 0; i < n; i++) W += w ? w[i] : 1;
   // The loss's gradient at beta = 0 with the intercept at its optimum, X'(w (t - mean t)), one
-  // output at a time: residuals first, then one pass over X in its row-major order.
+  // output at a time: residuals first, then one pass over X in its row-major order. Without an
+  // intercept the predictions at beta = 0 are 0, a probability of 1/2 or 1/K instead of the mean.
   const res = new Float64Array(n);
   const g = new Float64Array(p);
+  const centre = noInterceptCentre(pr);
   let best = 0;
   for (let c = 0; c < K; c++) {
     let m = 0;
@@ -509,7 +533,7 @@ export function l1Max(pr: EnetProblem): number {
       res[i] = pr.loss === 'multinomial' ? +(y[i] === c) : y[i];
       m += (w ? w[i] : 1) * res[i];
     }
-    m = pr.fitIntercept ? m / W : 0;
+    m = pr.fitIntercept ? m / W : centre;
     for (let i = 0; i < n; i++) res[i] = (w ? w[i] : 1) * (res[i] - m);
     g.fill(0);
     for (let i = 0; i < n; i++) {
@@ -529,7 +553,7 @@ export function fitElasticNet(pr: EnetProblem, opts: EnetOptions): EnetFit {
   const { n, p } = pr;
   const rows = sparseRows(pr.X, n, p);
   const engine = (opts.kernels === 'js' ? jsEngine : wasmEngine)(pr, rows);
-  const top = l1Max(pr);
+  const top = engine.l1Max();
   const path: number[] = [];
   if (opts.pathLength > 0 && top > pr.l1) {
     const lo = Math.max(pr.l1, top * 1e-4);

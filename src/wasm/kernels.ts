@@ -322,6 +322,20 @@ export interface EnetKernels {
     exactMax: number,
   ): number;
   converged(): number;
+  /** The smallest l1 that zeroes every coefficient; res (n) and g (p) are scratch. */
+  l1Max(
+    X: number,
+    y: number,
+    w: number,
+    n: number,
+    p: number,
+    K: number,
+    multinomial: number,
+    fitIntercept: number,
+    centre: number,
+    res: number,
+    g: number,
+  ): number;
   irlsWeights(eta: number, y: number, w: number, n: number, K: number, c: number, v: number, r: number): void;
   objective(
     eta: number,

@@ -23,12 +23,12 @@ export function labelsOf(c: Column): string[] {
     }
     return [...seen];
   }
-  // Numbers and dates: the distinct values first, each formatted once rather than once per row
-  // (distinct numbers have distinct texts; 0 and -0, both "0", are one value to a Set).
-  const seen = new Set<number>();
+  // Numbers and dates: the first row of each distinct value, formatted once rather than every
+  // row (distinct numbers have distinct texts; 0 and -0, both "0", are one key to a Map).
+  const first = new Map<number, number>();
   const v = c.values;
-  for (let i = 0; i < v.length; i++) if (!Number.isNaN(v[i])) seen.add(v[i]);
-  return [...seen].map((x) => (c.kind === 'numeric' ? String(x) : new Date(x).toISOString()));
+  for (let i = 0; i < v.length; i++) if (!Number.isNaN(v[i]) && !first.has(v[i])) first.set(v[i], i);
+  return Array.from(first.values(), (i) => cellString(c, i));
 }
 
 /** binary for two labels, multiclass for a categorical with more, regression for numbers. */
